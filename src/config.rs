@@ -1,0 +1,158 @@
+//! `cyclebook.yml`: the site's settings. `title` is the only required key; unknown keys
+//! are errors with a suggestion, like every front matter.
+
+use crate::content::frontmatter::Fields;
+use crate::content::items::RuleProfile;
+use crate::content::source::SourceFile;
+use crate::diagnostics::Diagnostic;
+
+pub const CONFIG_FILE: &str = "cyclebook.yml";
+
+pub const CONFIG_KEYS: &[&str] = &[
+    "title",
+    "description",
+    "base_url",
+    "repo_url",
+    "repo_branch",
+    "repo_path",
+    "rules",
+    "theme",
+    "trusted_html",
+    "language",
+    "extra",
+];
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    pub description: Option<String>,
+    /// Absolute URL the site is published at, with a trailing `/`.
+    pub base_url: Option<String>,
+    pub repo_url: Option<String>,
+    pub repo_branch: String,
+    /// The site's folder inside the repository, for "view source" links.
+    pub repo_path: String,
+    pub rules: RuleProfile,
+    pub theme: String,
+    /// Lets raw HTML in Markdown through unsanitized. Only for sites whose every
+    /// author is trusted.
+    pub trusted_html: bool,
+    pub language: String,
+    pub extra: serde_json::Value,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: String::new(),
+            description: None,
+            base_url: None,
+            repo_url: None,
+            repo_branch: "main".into(),
+            repo_path: String::new(),
+            rules: RuleProfile::Anhoej,
+            theme: "default".into(),
+            trusted_html: false,
+            language: "en".into(),
+            extra: serde_json::Value::Object(Default::default()),
+        }
+    }
+}
+
+impl Config {
+    /// Reads the config; returns what could be read and every problem found.
+    pub fn parse(file: &SourceFile) -> (Config, Vec<Diagnostic>) {
+        let mut config = Config::default();
+        let mut fields = match Fields::parse(file, &file.text, 1, "cyclebook.yml") {
+            Ok(f) => f,
+            Err(d) => return (config, vec![d]),
+        };
+        fields.deny_unknown_keys(CONFIG_KEYS);
+        config.title = fields.required_string("title").unwrap_or_default();
+        config.description = fields.string("description");
+        config.base_url = fields.string("base_url").map(|url| {
+            let url = url.trim().to_string();
+            if url.ends_with('/') {
+                url
+            } else {
+                url + "/"
+            }
+        });
+        if let Some(url) = &config.base_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                let d = fields.error_at_value(
+                    "base_url",
+                    "E0107",
+                    format!("`base_url` must be an absolute http(s) URL, found `{url}`"),
+                );
+                d.hint = Some("e.g. https://example.org/ward7/".into());
+            }
+        }
+        config.repo_url = fields
+            .string("repo_url")
+            .map(|u| u.trim().trim_end_matches('/').to_string());
+        if let Some(branch) = fields.string("repo_branch") {
+            config.repo_branch = branch.trim().to_string();
+        }
+        if let Some(path) = fields.string("repo_path") {
+            let path = path.trim().trim_matches('/');
+            config.repo_path = if path.is_empty() { String::new() } else { format!("{path}/") };
+        }
+        if let Some(word) = fields.choice("rules", RuleProfile::WORDS) {
+            config.rules = RuleProfile::from_word(word).unwrap_or(RuleProfile::Anhoej);
+        }
+        if let Some(theme) = fields.string("theme") {
+            config.theme = theme.trim().to_string();
+        }
+        if let Some(trusted) = fields.boolean("trusted_html") {
+            config.trusted_html = trusted;
+        }
+        if let Some(language) = fields.string("language") {
+            config.language = language.trim().to_string();
+        }
+        if let Some(extra) = fields.json("extra") {
+            config.extra = extra;
+        }
+        (config, fields.finish())
+    }
+
+    /// Link to a source file on the repository host (GitHub and GitLab shapes).
+    pub fn source_url(&self, path: &str) -> Option<String> {
+        let repo = self.repo_url.as_ref()?;
+        let blob = if repo.contains("gitlab") { "-/blob" } else { "blob" };
+        Some(format!(
+            "{repo}/{blob}/{}/{}{path}",
+            self.repo_branch, self.repo_path
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn parse(text: &str) -> (Config, Vec<Diagnostic>) {
+        Config::parse(&SourceFile::new(PathBuf::from(CONFIG_FILE), text.into()))
+    }
+
+    #[test]
+    fn reads_settings_with_defaults() {
+        let (c, d) = parse("title: Ward 7\nbase_url: https://example.org/w7\nrepo_url: https://github.com/o/r/\nrepo_path: site\nrules: mdc\n");
+        assert!(d.is_empty(), "{d:?}");
+        assert_eq!(c.base_url.as_deref(), Some("https://example.org/w7/"));
+        assert_eq!(c.rules, RuleProfile::Mdc);
+        assert_eq!(
+            c.source_url("cycles/a.md").as_deref(),
+            Some("https://github.com/o/r/blob/main/site/cycles/a.md")
+        );
+    }
+
+    #[test]
+    fn requires_a_title_and_rejects_unknown_keys() {
+        let (_, d) = parse("titel: Ward 7\n");
+        let codes: Vec<_> = d.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["E0104", "E0106"]);
+        assert_eq!(d[0].hint.as_deref(), Some("did you mean `title`? (free-form data goes under `extra:`)"));
+    }
+}
