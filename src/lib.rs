@@ -8,3 +8,5 @@ pub mod config;
 pub mod content;
 pub mod date;
 pub mod diagnostics;
+pub mod render;
+pub mod resolve;

@@ -3,6 +3,7 @@
 
 use super::frontmatter::{Fields, Ref};
 use super::measure_data::MeasureData;
+use super::source::SourceFile;
 use crate::date::Date;
 use crate::diagnostics::Pos;
 use serde::Serialize;
@@ -112,8 +113,8 @@ impl ChartType {
 pub struct Item {
     pub id: String,
     pub kind: Kind,
-    /// Source path relative to the site root.
-    pub path: PathBuf,
+    /// The file the item was read from (path relative to the site root, and text).
+    pub source: SourceFile,
     pub title: String,
     pub summary: Option<String>,
     pub tags: Vec<String>,
@@ -122,6 +123,52 @@ pub struct Item {
     pub body_line: usize,
     pub front_matter: serde_json::Value,
     pub details: Details,
+}
+
+impl Item {
+    pub fn path(&self) -> &std::path::Path {
+        &self.source.path
+    }
+
+    /// The page's address relative to the site root, e.g. `cycles/falls-huddle-1/`.
+    pub fn href(&self) -> String {
+        format!("{}/{}/", self.kind.folder(), self.id)
+    }
+
+    pub fn cycle(&self) -> Option<&Cycle> {
+        match &self.details {
+            Details::Cycle(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn note(&self) -> Option<&Note> {
+        match &self.details {
+            Details::Note(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    pub fn measure(&self) -> Option<&Measure> {
+        match &self.details {
+            Details::Measure(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn change(&self) -> Option<&Change> {
+        match &self.details {
+            Details::Change(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    pub fn aim(&self) -> Option<&Aim> {
+        match &self.details {
+            Details::Aim(a) => Some(a),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

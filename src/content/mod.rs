@@ -298,7 +298,7 @@ fn read_item(root: &Path, kind: Kind, file: &SourceFile, diagnostics: &mut Vec<D
     Some(Item {
         id,
         kind,
-        path: file.path.clone(),
+        source: file.clone(),
         title: title.trim().to_string(),
         summary,
         tags,
@@ -344,7 +344,7 @@ fn lone_csv_measure(root: &Path, csv: &Path, diagnostics: &mut Vec<Diagnostic>) 
     Some(Item {
         id,
         kind: Kind::Measure,
-        path: rel.clone(),
+        source: SourceFile::new(rel.clone(), String::new()),
         title,
         summary: None,
         tags: Vec::new(),

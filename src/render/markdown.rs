@@ -1,0 +1,362 @@
+//! Markdown bodies: find their links (for resolution and diagnostics) and render them to
+//! HTML with wiki links resolved, heading anchors, and raw HTML sanitized.
+
+use crate::diagnostics::Pos;
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use std::collections::{HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+use std::sync::OnceLock;
+
+fn options() -> Options {
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_WIKILINKS
+        | Options::ENABLE_GFM
+        | Options::ENABLE_SMART_PUNCTUATION
+}
+
+/// What a link in a body points at, before resolution.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum LinkTarget {
+    /// `[[id]]`, `[[id#anchor]]`, `[[id|label]]`.
+    Wiki { id: String, fragment: Option<String> },
+    /// A relative link to a Markdown file, as a site-relative path (`cycles/a.md`).
+    File { path: PathBuf, fragment: Option<String> },
+    /// A relative link to a Markdown file that climbs out of the site.
+    OutsideSite { written: String },
+}
+
+#[derive(Debug, Clone)]
+pub struct BodyLink {
+    pub target: LinkTarget,
+    /// Where the link is written in the file.
+    pub pos: Pos,
+    pub written: String,
+}
+
+fn split_fragment(s: &str) -> (&str, Option<String>) {
+    match s.split_once('#') {
+        Some((a, f)) => (a, Some(f.to_string())),
+        None => (s, None),
+    }
+}
+
+fn is_external(url: &str) -> bool {
+    url.starts_with('#')
+        || url.starts_with('/')
+        || url.starts_with("//")
+        || url
+            .split_once(':')
+            .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)))
+}
+
+/// Classifies a link destination written in `source` (a site-relative path).
+pub fn link_target(source: &Path, dest: &str, wiki: bool) -> Option<LinkTarget> {
+    if wiki {
+        let (id, fragment) = split_fragment(dest.trim());
+        return Some(LinkTarget::Wiki { id: id.trim().to_string(), fragment });
+    }
+    if is_external(dest) {
+        return None;
+    }
+    let (path, fragment) = split_fragment(dest);
+    let path = path.split('?').next().unwrap_or(path);
+    if !path.to_ascii_lowercase().ends_with(".md") {
+        return None;
+    }
+    let decoded = path.replace("%20", " ");
+    let mut out: Vec<Component> = Vec::new();
+    let base = source.parent().unwrap_or(Path::new(""));
+    let joined = base.join(&decoded);
+    for component in joined.components() {
+        match component {
+            Component::ParentDir => {
+                if out.pop().is_none() {
+                    return Some(LinkTarget::OutsideSite { written: dest.to_string() });
+                }
+            }
+            Component::CurDir => {}
+            Component::Normal(_) => out.push(component),
+            _ => return Some(LinkTarget::OutsideSite { written: dest.to_string() }),
+        }
+    }
+    Some(LinkTarget::File { path: out.iter().collect(), fragment })
+}
+
+/// Line and column (1-based, in characters) of byte `offset` of `body`.
+fn place(body: &str, offset: usize, body_line: usize) -> (usize, usize) {
+    let before = &body[..offset.min(body.len())];
+    let line = body_line + before.matches('\n').count();
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// Every internal link in a body, with its place in the file.
+pub fn scan_links(body: &str, body_line: usize, source: &Path) -> Vec<BodyLink> {
+    let mut links = Vec::new();
+    for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if let Event::Start(Tag::Link { link_type, dest_url, .. }) = event {
+            let wiki = matches!(link_type, LinkType::WikiLink { .. });
+            let Some(target) = link_target(source, &dest_url, wiki) else {
+                continue;
+            };
+            let (line, col) = place(body, range.start, body_line);
+            let written = &body[range.clone()];
+            let first_line = written.lines().next().unwrap_or("");
+            links.push(BodyLink {
+                target,
+                pos: Pos::new(line, col, first_line.chars().count().max(1)),
+                written: first_line.to_string(),
+            });
+        }
+    }
+    links
+}
+
+/// A resolved link: where it goes (relative to the page) and the target's title.
+pub struct Resolved {
+    pub href: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub text: String,
+}
+
+pub struct Rendered {
+    pub html: String,
+    pub headings: Vec<Heading>,
+}
+
+fn level_number(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+/// Renders a body. `resolve` maps a link target to its page; unresolved links render
+/// as plain text marked `broken-link` (`check` reports them).
+pub fn render(
+    body: &str,
+    source: &Path,
+    trusted_html: bool,
+    resolve: &dyn Fn(&LinkTarget) -> Option<Resolved>,
+) -> Rendered {
+    let mut events: Vec<Event> = Vec::new();
+    let mut headings = Vec::new();
+    let mut used_ids: HashMap<String, usize> = HashMap::new();
+    // Index in `events` of the open heading, with its text so far.
+    let mut open_heading: Option<(usize, String)> = None;
+    // The open wiki link without a label: its text is replaced by the target's title.
+    let mut replace_wiki_text: Option<String> = None;
+    let mut broken_depth = 0usize;
+
+    for event in Parser::new_ext(body, options()) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                open_heading = Some((events.len(), String::new()));
+                events.push(event);
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                if let Some((start, text)) = open_heading.take() {
+                    if let Event::Start(Tag::Heading { id, classes, attrs, .. }) = &events[start] {
+                        let base = match id {
+                            Some(id) => id.to_string(),
+                            None => {
+                                let slug = crate::content::slugify(&text);
+                                if slug.is_empty() { "section".to_string() } else { slug }
+                            }
+                        };
+                        let n = used_ids.entry(base.clone()).or_insert(0);
+                        let unique = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
+                        *n += 1;
+                        headings.push(Heading { level: level_number(level), id: unique.clone(), text: text.trim().to_string() });
+                        events[start] = Event::Start(Tag::Heading {
+                            level,
+                            id: Some(CowStr::from(unique)),
+                            classes: classes.clone(),
+                            attrs: attrs.clone(),
+                        });
+                    }
+                }
+                events.push(Event::End(TagEnd::Heading(level)));
+            }
+            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+                let wiki = matches!(link_type, LinkType::WikiLink { .. });
+                match link_target(source, &dest_url, wiki) {
+                    None => events.push(Event::Start(Tag::Link { link_type, dest_url, title, id })),
+                    Some(target) => match resolve(&target) {
+                        Some(resolved) => {
+                            if matches!(link_type, LinkType::WikiLink { has_pothole: false }) {
+                                replace_wiki_text = Some(resolved.title.clone());
+                            }
+                            let title = if title.is_empty() { CowStr::from(resolved.title) } else { title };
+                            events.push(Event::Start(Tag::Link {
+                                link_type,
+                                dest_url: CowStr::from(resolved.href),
+                                title,
+                                id,
+                            }));
+                        }
+                        None => {
+                            broken_depth += 1;
+                            events.push(Event::InlineHtml(CowStr::from("<span class=\"broken-link\">")));
+                        }
+                    },
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if broken_depth > 0 {
+                    broken_depth -= 1;
+                    events.push(Event::InlineHtml(CowStr::from("</span>")));
+                } else {
+                    if let Some(title) = replace_wiki_text.take() {
+                        // Drop the id text the parser produced and show the title.
+                        while matches!(events.last(), Some(Event::Text(_))) {
+                            events.pop();
+                        }
+                        events.push(Event::Text(CowStr::from(title)));
+                    }
+                    events.push(Event::End(TagEnd::Link));
+                }
+            }
+            Event::Text(ref text) | Event::Code(ref text) => {
+                if let Some((_, heading_text)) = &mut open_heading {
+                    heading_text.push_str(text);
+                }
+                events.push(event);
+            }
+            other => events.push(other),
+        }
+    }
+    let mut html = String::with_capacity(body.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    if !trusted_html {
+        html = sanitizer().clean(&html).to_string();
+    }
+    Rendered { html, headings }
+}
+
+/// The allowlist for untrusted HTML: what Markdown itself produces, nothing that runs.
+fn sanitizer() -> &'static ammonia::Builder<'static> {
+    static BUILDER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    BUILDER.get_or_init(|| {
+        let mut builder = ammonia::Builder::default();
+        builder
+            .add_tags(["input"])
+            .add_generic_attributes(["class"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tag_attribute_values("input", "type", ["checkbox"])
+            .add_tag_attributes("th", ["style"])
+            .add_tag_attributes("td", ["style"])
+            .filter_style_properties(HashSet::from(["text-align"]))
+            .link_rel(None);
+        for tag in ["h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "div", "section", "a"] {
+            builder.add_tag_attributes(tag, ["id"]);
+        }
+        builder
+    })
+}
+
+/// Plain text of a Markdown fragment, for summaries and search.
+pub fn plain_text(markdown: &str) -> String {
+    let mut out = String::new();
+    for event in Parser::new_ext(markdown, options()) {
+        match event {
+            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Heading(_)) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resolver(target: &LinkTarget) -> Option<Resolved> {
+        match target {
+            LinkTarget::Wiki { id, fragment } if id == "falls-huddle-1" => Some(Resolved {
+                href: format!("../../cycles/falls-huddle-1/{}", fragment.as_ref().map(|f| format!("#{f}")).unwrap_or_default()),
+                title: "Falls huddle, one shift".into(),
+            }),
+            LinkTarget::File { path, .. } if path == Path::new("cycles/falls-huddle-1.md") => Some(Resolved {
+                href: "../../cycles/falls-huddle-1/".into(),
+                title: "Falls huddle, one shift".into(),
+            }),
+            _ => None,
+        }
+    }
+
+    fn html(body: &str) -> String {
+        render(body, Path::new("notes/n.md"), false, &resolver).html
+    }
+
+    #[test]
+    fn finds_wiki_and_relative_links_with_their_places() {
+        let body = "Intro\n\nSee [[falls-huddle-1]] and [[nope|that]].\n\nAlso [the test](../cycles/falls-huddle-1.md#study), [web](https://example.org) and `[[code]]`.\n";
+        let links = scan_links(body, 5, Path::new("notes/n.md"));
+        let got: Vec<_> = links.iter().map(|l| (l.target.clone(), l.pos.line, l.pos.col)).collect();
+        assert_eq!(got, [
+            (LinkTarget::Wiki { id: "falls-huddle-1".into(), fragment: None }, 7, 5),
+            (LinkTarget::Wiki { id: "nope".into(), fragment: None }, 7, 28),
+            (LinkTarget::File { path: "cycles/falls-huddle-1.md".into(), fragment: Some("study".into()) }, 9, 6),
+        ]);
+        assert_eq!(links[1].written, "[[nope|that]]");
+    }
+
+    #[test]
+    fn flags_links_that_leave_the_site() {
+        let t = link_target(Path::new("notes/n.md"), "../../secret.md", false);
+        assert!(matches!(t, Some(LinkTarget::OutsideSite { .. })));
+    }
+
+    #[test]
+    fn renders_wiki_links_with_titles_and_keeps_labels() {
+        let out = html("[[falls-huddle-1]], [[falls-huddle-1#study|the study]] and [[missing]]");
+        assert!(out.contains(r#"<a href="../../cycles/falls-huddle-1/" title="Falls huddle, one shift">Falls huddle, one shift</a>"#), "{out}");
+        assert!(out.contains(r##"<a href="../../cycles/falls-huddle-1/#study" title="Falls huddle, one shift">the study</a>"##), "{out}");
+        assert!(out.contains(r#"<span class="broken-link">missing</span>"#), "{out}");
+    }
+
+    #[test]
+    fn gives_headings_unique_anchors() {
+        let r = render("## Plan\n\ntext\n\n## Plan\n\n### Do *it*\n", Path::new("c.md"), false, &resolver);
+        let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["plan", "plan-1", "do-it"]);
+        assert!(r.html.contains(r#"<h2 id="plan-1">Plan</h2>"#), "{}", r.html);
+    }
+
+    #[test]
+    fn supports_tables_footnotes_tasks_and_strikethrough() {
+        let out = html("| a | b |\n|:-:|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n~~old~~ text[^1]\n\n[^1]: A footnote.\n");
+        assert!(out.contains(r#"<th style="text-align:center">a</th>"#), "{out}");
+        assert!(out.contains(r#"<li><input disabled="" type="checkbox" checked="">"#), "{out}");
+        assert!(out.contains("<del>old</del>"), "{out}");
+        assert!(out.contains("footnote"), "{out}");
+    }
+
+    #[test]
+    fn strips_scripts_and_handlers_unless_trusted() {
+        let body = "<script>alert(1)</script>\n\n<img src=x onerror=alert(2)> <a href=\"javascript:alert(3)\">x</a> <b style=\"color:red\">b</b>";
+        let out = html(body);
+        assert!(!out.contains("<script"), "{out}");
+        assert!(!out.contains("onerror"), "{out}");
+        assert!(!out.contains("javascript:"), "{out}");
+        assert!(!out.contains("style="), "{out}");
+        let trusted = render(body, Path::new("n.md"), true, &resolver).html;
+        assert!(trusted.contains("<script>"));
+    }
+}

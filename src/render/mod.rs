@@ -1,0 +1,3 @@
+//! Render: Markdown bodies, SVG charts and Tera templates into pages.
+
+pub mod markdown;

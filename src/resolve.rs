@@ -1,0 +1,538 @@
+//! Resolve: ids, links and backlinks, ramps (cycle order under a change idea), driver
+//! diagrams and tags, filled once into a [`Library`] that rendering only reads.
+
+use crate::content::frontmatter::Ref;
+use crate::content::items::{CycleStatus, Details, Item, Kind};
+use crate::content::slugify;
+use crate::diagnostics::{did_you_mean, display_path, Diagnostic};
+use crate::render::markdown::{scan_links, LinkTarget};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::PathBuf;
+
+/// Where a driver sits in its aim's diagram.
+#[derive(Debug, Clone)]
+pub struct DriverInfo {
+    pub id: String,
+    pub title: String,
+    pub aim: usize,
+    pub primary: bool,
+    /// For a secondary driver: the primaries it serves.
+    pub parents: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tag {
+    pub name: String,
+    pub slug: String,
+    pub items: Vec<usize>,
+}
+
+#[derive(Debug, Default)]
+pub struct Library {
+    /// Sorted by kind, then id: the order of every listing that has no better one.
+    pub items: Vec<Item>,
+    pub by_id: HashMap<String, usize>,
+    by_path: HashMap<PathBuf, usize>,
+    /// Items each item links to (front matter and body), sorted, without repeats.
+    pub outgoing: Vec<Vec<usize>>,
+    pub backlinks: Vec<Vec<usize>>,
+    /// Per change idea: its cycles in ramp order.
+    pub ramps: HashMap<usize, Vec<usize>>,
+    /// Per cycle: (previous, next) in its ramp.
+    pub neighbours: HashMap<usize, (Option<usize>, Option<usize>)>,
+    pub drivers: BTreeMap<String, DriverInfo>,
+    /// Change ideas by the driver they serve.
+    pub changes_by_driver: BTreeMap<String, Vec<usize>>,
+    /// By tag slug.
+    pub tags: BTreeMap<String, Tag>,
+}
+
+impl Library {
+    pub fn get(&self, id: &str) -> Option<&Item> {
+        self.by_id.get(id).map(|i| &self.items[*i])
+    }
+
+    pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = (usize, &Item)> {
+        self.items.iter().enumerate().filter(move |(_, item)| item.kind == kind)
+    }
+
+    /// The item a body link points at, and the fragment to add, if any.
+    pub fn link_destination(&self, target: &LinkTarget) -> Option<(usize, Option<String>)> {
+        match target {
+            LinkTarget::Wiki { id, fragment } => {
+                if let Some(i) = self.by_id.get(id) {
+                    return Some((*i, fragment.clone()));
+                }
+                let driver = self.drivers.get(id)?;
+                Some((driver.aim, Some(format!("driver-{id}"))))
+            }
+            LinkTarget::File { path, fragment } => self.by_path.get(path).map(|i| (*i, fragment.clone())),
+            LinkTarget::OutsideSite { .. } => None,
+        }
+    }
+
+    /// Cycles that name a measure, in start-date order: the chart's annotations.
+    pub fn cycles_for_measure(&self, measure: usize) -> Vec<usize> {
+        let id = &self.items[measure].id;
+        let mut cycles: Vec<usize> = self
+            .of_kind(Kind::Cycle)
+            .filter(|(_, item)| item.cycle().is_some_and(|c| c.measures.iter().any(|m| &m.id == id)))
+            .map(|(i, _)| i)
+            .collect();
+        cycles.sort_by_key(|i| (self.items[*i].cycle().and_then(|c| c.started), self.items[*i].id.clone()));
+        cycles
+    }
+}
+
+/// What a front-matter reference may point at.
+#[derive(Clone, Copy)]
+enum Expect {
+    Kind(Kind),
+    Driver,
+}
+
+impl Expect {
+    fn describe(self) -> &'static str {
+        match self {
+            Expect::Kind(Kind::Cycle) => "cycle",
+            Expect::Kind(Kind::Measure) => "measure",
+            Expect::Kind(Kind::Change) => "change idea",
+            Expect::Kind(Kind::Note) => "note",
+            Expect::Kind(Kind::Aim) => "aim",
+            Expect::Driver => "driver",
+        }
+    }
+}
+
+struct Resolver<'a> {
+    library: &'a mut Library,
+    diagnostics: Vec<Diagnostic>,
+    links: BTreeSet<(usize, usize)>,
+}
+
+pub fn resolve(mut items: Vec<Item>) -> (Library, Vec<Diagnostic>) {
+    items.sort_by(|a, b| (a.kind, &a.id, a.path()).cmp(&(b.kind, &b.id, b.path())));
+    let mut library = Library::default();
+    let mut diagnostics = Vec::new();
+
+    // Ids: the first of a duplicated id (in path order) keeps it.
+    let mut first_by_id: HashMap<String, usize> = HashMap::new();
+    let mut by_path_order: Vec<usize> = (0..items.len()).collect();
+    by_path_order.sort_by(|a, b| items[*a].path().cmp(items[*b].path()));
+    let mut duplicates = BTreeSet::new();
+    for i in by_path_order {
+        let item = &items[i];
+        if let Some(&first) = first_by_id.get(&item.id) {
+            let other = &items[first];
+            diagnostics.push(
+                item.source
+                    .error("E0201", format!("duplicate id `{}`: ids must be unique across the site", item.id), crate::diagnostics::Pos::new(1, 1, 3))
+                    .label(format!("this {} has the id `{}`", item.kind.as_str(), item.id))
+                    .related(other.path(), crate::diagnostics::Pos::new(1, 1, 3), format!("first used by the {} at {}", other.kind.as_str(), display_path(other.path())))
+                    .hint("rename one of the files: the file name is the id"),
+            );
+            duplicates.insert(i);
+        } else {
+            first_by_id.insert(item.id.clone(), i);
+        }
+    }
+    library.items = items
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !duplicates.contains(i))
+        .map(|(_, item)| item)
+        .collect();
+    for (i, item) in library.items.iter().enumerate() {
+        library.by_id.insert(item.id.clone(), i);
+        library.by_path.insert(item.path().to_path_buf(), i);
+    }
+
+    collect_drivers(&mut library, &mut diagnostics);
+
+    let mut resolver = Resolver { library: &mut library, diagnostics, links: BTreeSet::new() };
+    resolver.references();
+    resolver.body_links();
+    let Resolver { diagnostics: mut diags, links, .. } = resolver;
+
+    let n = library.items.len();
+    library.outgoing = vec![Vec::new(); n];
+    library.backlinks = vec![Vec::new(); n];
+    for (from, to) in links {
+        if from != to {
+            library.outgoing[from].push(to);
+            library.backlinks[to].push(from);
+        }
+    }
+    check_cycles(&library, &mut diags);
+    build_ramps(&mut library, &mut diags);
+    collect_tags(&mut library);
+    (library, diags)
+}
+
+fn collect_drivers(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
+    for (aim_index, item) in library.items.iter().enumerate() {
+        let Some(aim) = item.aim() else { continue };
+        for primary in &aim.drivers {
+            let d = &primary.driver;
+            if let Some(existing) = library.drivers.get(&d.id) {
+                let where_ = &library.items[existing.aim];
+                diagnostics.push(
+                    item.source
+                        .error("E0201", format!("duplicate driver id `{}`", d.id), d.pos)
+                        .label("used again here")
+                        .related(where_.path(), crate::diagnostics::Pos::new(1, 1, 3), format!("first used in aim `{}`", where_.id))
+                        .hint("each primary driver needs its own id"),
+                );
+                continue;
+            }
+            if library.by_id.contains_key(&d.id) {
+                diagnostics.push(
+                    item.source
+                        .error("E0201", format!("driver id `{}` is also the id of an item", d.id), d.pos)
+                        .hint("rename the driver so that `[[id]]` links are not ambiguous"),
+                );
+            }
+            library.drivers.insert(d.id.clone(), DriverInfo { id: d.id.clone(), title: d.title.clone(), aim: aim_index, primary: true, parents: Vec::new() });
+        }
+        for primary in &aim.drivers {
+            for s in &primary.secondary {
+                match library.drivers.get_mut(&s.id) {
+                    Some(info) if !info.primary && info.aim == aim_index => {
+                        // A secondary driver may serve several primaries.
+                        if info.title != s.title {
+                            diagnostics.push(
+                                item.source
+                                    .warning("W0201", format!("secondary driver `{}` has two titles", s.id), s.pos)
+                                    .hint(format!("it is titled \"{}\" elsewhere in this aim; give both the same title", info.title)),
+                            );
+                        }
+                        info.parents.push(primary.driver.id.clone());
+                    }
+                    Some(_) => diagnostics.push(
+                        item.source
+                            .error("E0201", format!("duplicate driver id `{}`", s.id), s.pos)
+                            .hint("a secondary driver may appear under several primaries of one aim, but ids cannot repeat otherwise"),
+                    ),
+                    None => {
+                        if library.by_id.contains_key(&s.id) {
+                            diagnostics.push(
+                                item.source
+                                    .error("E0201", format!("driver id `{}` is also the id of an item", s.id), s.pos)
+                                    .hint("rename the driver so that `[[id]]` links are not ambiguous"),
+                            );
+                        }
+                        library.drivers.insert(
+                            s.id.clone(),
+                            DriverInfo { id: s.id.clone(), title: s.title.clone(), aim: aim_index, primary: false, parents: vec![primary.driver.id.clone()] },
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Resolver<'_> {
+    /// Resolves one front-matter reference, reporting unknown ids and wrong kinds.
+    fn reference(&mut self, from: usize, key: &str, r: &Ref, expect: Expect) -> Option<usize> {
+        let library = &*self.library;
+        let item = &library.items[from];
+        if let Expect::Driver = expect {
+            if let Some(driver) = library.drivers.get(&r.id) {
+                return Some(driver.aim);
+            }
+            let hint = match did_you_mean(&r.id, library.drivers.keys().map(String::as_str)) {
+                Some(close) => format!("did you mean `{close}`?"),
+                None if library.drivers.is_empty() => "drivers are declared in an aim's `drivers:` list (aims/*.md)".into(),
+                None => format!("known drivers: {}", library.drivers.keys().cloned().collect::<Vec<_>>().join(", ")),
+            };
+            self.diagnostics.push(
+                item.source
+                    .error("E0202", format!("`{key}` names unknown driver `{}`", r.id), r.pos)
+                    .label("no driver has this id")
+                    .hint(hint),
+            );
+            return None;
+        }
+        let Expect::Kind(kind) = expect else { unreachable!() };
+        match library.by_id.get(&r.id) {
+            Some(&target) if library.items[target].kind == kind => Some(target),
+            Some(&target) => {
+                let other = &library.items[target];
+                self.diagnostics.push(
+                    item.source
+                        .error("E0203", format!("`{key}` must name a {}, but `{}` is a {}", expect.describe(), r.id, other.kind.as_str()), r.pos)
+                        .label(format!("expected a {}", expect.describe()))
+                        .related(other.path(), crate::diagnostics::Pos::new(1, 1, 3), format!("`{}` is defined here", r.id)),
+                );
+                None
+            }
+            None => {
+                let candidates = library.of_kind(kind).map(|(_, i)| i.id.as_str());
+                let hint = match did_you_mean(&r.id, candidates) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("create {}/{}.md, or correct the id", kind.folder(), r.id),
+                };
+                let (code, message) = if key == "change" && item.kind == Kind::Cycle {
+                    ("E0204", format!("this cycle's change idea `{}` does not exist", r.id))
+                } else {
+                    ("E0202", format!("`{key}` names unknown {} `{}`", expect.describe(), r.id))
+                };
+                self.diagnostics.push(
+                    item.source
+                        .error(code, message, r.pos)
+                        .label(format!("no {} has this id", expect.describe()))
+                        .hint(hint),
+                );
+                None
+            }
+        }
+    }
+
+    fn references(&mut self) {
+        for i in 0..self.library.items.len() {
+            let mut refs: Vec<(&'static str, Ref, Expect)> = Vec::new();
+            match &self.library.items[i].details {
+                Details::Cycle(c) => {
+                    refs.extend(c.change.iter().map(|r| ("change", r.clone(), Expect::Kind(Kind::Change))));
+                    refs.extend(c.follows.iter().map(|r| ("follows", r.clone(), Expect::Kind(Kind::Cycle))));
+                    refs.extend(c.measures.iter().map(|r| ("measures", r.clone(), Expect::Kind(Kind::Measure))));
+                }
+                Details::Note(n) => {
+                    refs.extend(n.cycles.iter().map(|r| ("cycles", r.clone(), Expect::Kind(Kind::Cycle))));
+                    refs.extend(n.measures.iter().map(|r| ("measures", r.clone(), Expect::Kind(Kind::Measure))));
+                }
+                Details::Change(c) => {
+                    refs.extend(c.drivers.iter().map(|r| ("drivers", r.clone(), Expect::Driver)));
+                }
+                Details::Aim(a) => {
+                    refs.extend(a.measure.iter().map(|r| ("measure", r.clone(), Expect::Kind(Kind::Measure))));
+                }
+                Details::Measure(_) => {}
+            }
+            for (key, r, expect) in refs {
+                if let Some(target) = self.reference(i, key, &r, expect) {
+                    self.links.insert((i, target));
+                    if let Expect::Driver = expect {
+                        self.library.changes_by_driver.entry(r.id.clone()).or_default().push(i);
+                    }
+                }
+            }
+        }
+        for changes in self.library.changes_by_driver.values_mut() {
+            changes.dedup();
+        }
+    }
+
+    fn body_links(&mut self) {
+        for i in 0..self.library.items.len() {
+            let item = &self.library.items[i];
+            for link in scan_links(&item.body, item.body_line, item.path()) {
+                if let Some((target, _)) = self.library.link_destination(&link.target) {
+                    self.links.insert((i, target));
+                    continue;
+                }
+                let item = &self.library.items[i];
+                let (message, hint) = match &link.target {
+                    LinkTarget::Wiki { id, .. } => {
+                        let ids = self.library.by_id.keys().chain(self.library.drivers.keys()).map(String::as_str);
+                        let hint = match did_you_mean(id, ids) {
+                            Some(close) => format!("did you mean `[[{close}]]`?"),
+                            None => "wiki links name an item by its id: the file name without `.md`".into(),
+                        };
+                        (format!("link to unknown id `{id}`"), hint)
+                    }
+                    LinkTarget::File { path, .. } => (
+                        format!("link to {} which is not a page of this site", display_path(path)),
+                        "link to a cycle, note, measure, change idea or aim file by its path relative to this file, or use `[[id]]`".into(),
+                    ),
+                    LinkTarget::OutsideSite { written } => (
+                        format!("link `{written}` leads outside the site"),
+                        "only files inside the site can be linked".into(),
+                    ),
+                };
+                self.diagnostics.push(
+                    item.source
+                        .error("E0202", message, link.pos)
+                        .label("broken link")
+                        .hint(hint),
+                );
+            }
+        }
+    }
+}
+
+/// Checks that need only the cycle itself.
+fn check_cycles(library: &Library, diagnostics: &mut Vec<Diagnostic>) {
+    for (_, item) in library.of_kind(Kind::Cycle) {
+        let Some(c) = item.cycle() else { continue };
+        let line_of = |key: &str| find_key_line(&item.source.text, key);
+        if c.status == CycleStatus::Done && c.decision.is_none() {
+            let pos = line_of("status").unwrap_or(crate::diagnostics::Pos::new(1, 1, 3));
+            diagnostics.push(
+                item.source
+                    .error("E0205", "a done cycle needs a `decision`", pos)
+                    .label("status is done")
+                    .hint("add `decision: adopt`, `decision: adapt` or `decision: abandon`: the Act step of the cycle"),
+            );
+        }
+        if let (Some(started), Some(ended)) = (c.started, c.ended) {
+            if ended < started {
+                let pos = line_of("ended").unwrap_or(crate::diagnostics::Pos::new(1, 1, 3));
+                diagnostics.push(
+                    item.source
+                        .error("E0206", format!("the cycle ended ({ended}) before it started ({started})"), pos)
+                        .label("ended before started")
+                        .hint("check the two dates; they are YYYY-MM-DD"),
+                );
+            }
+        }
+        if c.decision.is_some() && matches!(c.status, CycleStatus::Planned | CycleStatus::Doing) {
+            let pos = line_of("decision").unwrap_or(crate::diagnostics::Pos::new(1, 1, 3));
+            diagnostics.push(
+                item.source
+                    .warning("W0202", format!("a decision is recorded but the cycle is still `{}`", c.status.as_str()), pos)
+                    .hint("set `status: done` once the team has decided, or remove the decision"),
+            );
+        }
+    }
+}
+
+/// Line of a top-level front-matter key, as a place for diagnostics.
+fn find_key_line(text: &str, key: &str) -> Option<crate::diagnostics::Pos> {
+    text.lines().enumerate().skip(1).take_while(|(_, line)| line.trim_end() != "---").find_map(|(i, line)| {
+        let rest = line.strip_prefix(key)?;
+        rest.trim_start().starts_with(':').then(|| crate::diagnostics::Pos::new(i + 1, 1, key.len()))
+    })
+}
+
+fn build_ramps(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
+    let cycles: Vec<usize> = library.of_kind(Kind::Cycle).map(|(i, _)| i).collect();
+    // `follows` pointers that resolved to a cycle.
+    let mut follows: HashMap<usize, usize> = HashMap::new();
+    for &i in &cycles {
+        let Some(f) = library.items[i].cycle().and_then(|c| c.follows.clone()) else { continue };
+        if let Some(&target) = library.by_id.get(&f.id) {
+            if library.items[target].kind == Kind::Cycle && target != i {
+                follows.insert(i, target);
+            } else if target == i {
+                diagnostics.push(
+                    library.items[i].source
+                        .error("E0207", "a cycle cannot follow itself", f.pos)
+                        .hint("name the cycle this one came after, or remove `follows`"),
+                );
+            }
+        }
+    }
+    // Loops: walk each chain; a revisit of the current walk is a loop.
+    let mut in_loop: BTreeSet<usize> = BTreeSet::new();
+    let mut done: BTreeSet<usize> = BTreeSet::new();
+    for &start in &cycles {
+        let mut path = Vec::new();
+        let mut current = Some(start);
+        while let Some(c) = current {
+            if done.contains(&c) {
+                break;
+            }
+            if let Some(pos) = path.iter().position(|p| *p == c) {
+                let members: Vec<usize> = path[pos..].to_vec();
+                let first = *members.iter().min_by_key(|m| &library.items[**m].id).expect("loop has members");
+                let order: Vec<usize> = {
+                    let at = members.iter().position(|m| *m == first).expect("member");
+                    members[at..].iter().chain(members[..at].iter()).copied().collect()
+                };
+                let mut chain: Vec<String> = order.iter().map(|m| library.items[*m].id.clone()).collect();
+                chain.push(library.items[first].id.clone());
+                let item = &library.items[first];
+                let pos = item.cycle().and_then(|c| c.follows.as_ref()).map(|f| f.pos).unwrap_or_default();
+                let mut d = item.source
+                    .error("E0207", format!("`follows` forms a loop: {}", chain.join(" → ")), pos)
+                    .label("this cycle's predecessor leads back to it")
+                    .hint("a ramp runs one way: remove `follows` from the cycle that came first");
+                for m in &order[1..] {
+                    let other = &library.items[*m];
+                    let p = other.cycle().and_then(|c| c.follows.as_ref()).map(|f| f.pos).unwrap_or_default();
+                    d = d.related(other.path(), p, format!("`{}` follows `{}`", other.id, library.items[follows[m]].id));
+                }
+                diagnostics.push(d);
+                in_loop.extend(members);
+                break;
+            }
+            path.push(c);
+            current = follows.get(&c).copied();
+        }
+        done.extend(path);
+    }
+    for m in &in_loop {
+        follows.remove(m);
+    }
+
+    // Ramps: per change idea, roots in start-date order, each followed by its followers.
+    let mut by_change: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for &i in &cycles {
+        let Some(change) = library.items[i].cycle().and_then(|c| c.change.as_ref()) else { continue };
+        if let Some(&ci) = library.by_id.get(&change.id) {
+            if library.items[ci].kind == Kind::Change {
+                by_change.entry(ci).or_default().push(i);
+            }
+        }
+    }
+    let date_key = |library: &Library, i: usize| {
+        let c = library.items[i].cycle();
+        (c.and_then(|c| c.started).is_none(), c.and_then(|c| c.started), library.items[i].id.clone())
+    };
+    for (change, mut members) in by_change {
+        members.sort_by_key(|i| date_key(library, *i));
+        let member_set: BTreeSet<usize> = members.iter().copied().collect();
+        for &m in &members {
+            if let Some(&prev) = follows.get(&m) {
+                if !member_set.contains(&prev) {
+                    let item = &library.items[m];
+                    let pos = item.cycle().and_then(|c| c.follows.as_ref()).map(|f| f.pos).unwrap_or_default();
+                    diagnostics.push(
+                        item.source
+                            .warning("W0203", format!("`follows` names `{}`, a cycle of another change idea", library.items[prev].id), pos)
+                            .hint("a ramp is the cycles of one change idea; this cycle is placed by its start date"),
+                    );
+                }
+            }
+        }
+        let mut order = Vec::with_capacity(members.len());
+        let mut placed = BTreeSet::new();
+        fn place(i: usize, members: &[usize], follows: &HashMap<usize, usize>, order: &mut Vec<usize>, placed: &mut BTreeSet<usize>) {
+            if !placed.insert(i) {
+                return;
+            }
+            order.push(i);
+            for &m in members {
+                if follows.get(&m) == Some(&i) {
+                    place(m, members, follows, order, placed);
+                }
+            }
+        }
+        for &m in &members {
+            let root = follows.get(&m).is_none_or(|p| !member_set.contains(p));
+            if root {
+                place(m, &members, &follows, &mut order, &mut placed);
+            }
+        }
+        for (n, &c) in order.iter().enumerate() {
+            let prev = n.checked_sub(1).map(|p| order[p]);
+            let next = order.get(n + 1).copied();
+            library.neighbours.insert(c, (prev, next));
+        }
+        library.ramps.insert(change, order);
+    }
+}
+
+fn collect_tags(library: &mut Library) {
+    for (i, item) in library.items.iter().enumerate() {
+        for tag in &item.tags {
+            let slug = slugify(tag);
+            let entry = library.tags.entry(slug.clone()).or_insert_with(|| Tag { name: tag.clone(), slug, items: Vec::new() });
+            if entry.items.last() != Some(&i) {
+                entry.items.push(i);
+            }
+        }
+    }
+}
