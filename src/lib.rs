@@ -2,7 +2,8 @@
 //! notes and measures, and check it like a compiler.
 //!
 //! The stages, in the order data flows:
-//! load ([`content`]) → resolve ([`resolve`]) → compute ([`stats`]) → render ([`render`]) → write ([`write`]).
+//! load ([`content`]) → resolve ([`resolve`]) → compute ([`stats`]) → render ([`render`])
+//! → write ([`write`]). [`check`] and [`build`] drive them.
 
 pub mod config;
 pub mod content;
@@ -10,3 +11,100 @@ pub mod date;
 pub mod diagnostics;
 pub mod render;
 pub mod resolve;
+pub mod write;
+
+use diagnostics::Diagnostic;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Why a check or build could not finish. Content problems carry every diagnostic.
+#[derive(Debug)]
+pub enum Error {
+    /// The site has errors (exit code 1); warnings are included.
+    Content(Vec<Diagnostic>),
+    Load(content::LoadError),
+    Write(write::WriteError),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Content(d) => write!(f, "the site has errors: {}", diagnostics::summary(d)),
+            Error::Load(e) => e.fmt(f),
+            Error::Write(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A site read, resolved and rendered in memory.
+pub struct Built {
+    pub files: render::SiteFiles,
+    pub library: resolve::Library,
+    pub config: config::Config,
+    /// Warnings (there are no errors in a successful build).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs every stage but writing. Errors anywhere fail the whole run, with all of them.
+/// `base_url` overrides the one in `cyclebook.yml`.
+pub fn compile(site: &Path, base_url: Option<&str>) -> Result<Built, Error> {
+    let loaded = content::load(site).map_err(Error::Load)?;
+    let content::Content { mut config, items, static_files, templates, diagnostics: mut all, .. } = loaded;
+    if let Some(url) = base_url {
+        config.base_url = Some(if url.ends_with('/') { url.to_string() } else { format!("{url}/") });
+    }
+    let (library, resolve_diagnostics) = resolve::resolve(items);
+    all.extend(resolve_diagnostics);
+    let files = match render::render_site(&library, &config, &templates, &static_files) {
+        Ok(files) => Some(files),
+        Err(render_diagnostics) => {
+            all.extend(render_diagnostics);
+            None
+        }
+    };
+    diagnostics::sort(&mut all);
+    match files {
+        Some(files) if !all.iter().any(Diagnostic::is_error) => Ok(Built { files, library, config, diagnostics: all }),
+        _ => Err(Error::Content(all)),
+    }
+}
+
+/// `cyclebook check`: everything `build` validates, without writing.
+pub fn check(site: &Path) -> Result<Vec<Diagnostic>, Error> {
+    compile(site, None).map(|built| built.diagnostics)
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub site: PathBuf,
+    /// Defaults to `SITE/public`.
+    pub out: Option<PathBuf>,
+    /// Overrides `base_url` from `cyclebook.yml`.
+    pub base_url: Option<String>,
+}
+
+pub struct BuildReport {
+    pub out: PathBuf,
+    pub pages: usize,
+    pub files: usize,
+    pub seconds: f64,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// `cyclebook build`: compile, then swap the new site into place.
+pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
+    let started = Instant::now();
+    let out = options.out.clone().unwrap_or_else(|| options.site.join("public"));
+    let built = compile(&options.site, options.base_url.as_deref())?;
+    write::write_site(&built.files, &out, &options.site).map_err(Error::Write)?;
+    let pages = built.files.keys().filter(|p| p.extension().is_some_and(|e| e == "html")).count();
+    Ok(BuildReport {
+        out,
+        pages,
+        files: built.files.len(),
+        seconds: started.elapsed().as_secs_f64(),
+        diagnostics: built.diagnostics,
+    })
+}

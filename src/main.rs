@@ -1,1 +1,112 @@
-fn main() {}
+//! The `cyclebook` command: parses arguments, calls the library, turns results into
+//! exit codes (0 success, 1 content errors, 2 usage or I/O errors).
+
+use clap::{Parser, Subcommand, ValueEnum};
+use cyclebook::diagnostics::{self, Diagnostic};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Build a linked static site from a learning health system's PDSA cycles, notes and
+/// measures, and check it like a compiler.
+#[derive(Parser)]
+#[command(name = "cyclebook", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into a folder (default SITE/public), replacing it only when the
+    /// whole build succeeded.
+    Build {
+        /// The site folder (the one with cyclebook.yml).
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// Where to write the site.
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// The absolute URL the site is published at (overrides base_url).
+        #[arg(long)]
+        base_url: Option<String>,
+    },
+    /// Validate the site without writing anything; exit 1 when it has errors.
+    Check {
+        /// The site folder (the one with cyclebook.yml).
+        #[arg(default_value = ".")]
+        site: PathBuf,
+        /// How to print the diagnostics.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+fn print_human(diagnostics: &[Diagnostic]) {
+    for d in diagnostics {
+        eprintln!("{}", d.render_human());
+    }
+}
+
+fn report_failure(error: &cyclebook::Error, format: Format) -> ExitCode {
+    match error {
+        cyclebook::Error::Content(diagnostics) => {
+            match format {
+                Format::Human => {
+                    print_human(diagnostics);
+                    eprintln!("error: the site has {}", diagnostics::summary(diagnostics));
+                }
+                Format::Json => print!("{}", diagnostics::render_json(diagnostics)),
+            }
+            ExitCode::from(1)
+        }
+        other => {
+            eprintln!("error: {other}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Colour is left to terminals; the output is plain so logs and CI read the same.
+    let _ = std::io::stderr().is_terminal();
+    match cli.command {
+        Command::Build { site, out, base_url } => {
+            let options = cyclebook::BuildOptions { site, out, base_url };
+            match cyclebook::build(&options) {
+                Ok(report) => {
+                    print_human(&report.diagnostics);
+                    println!(
+                        "Built {} pages ({} files) in {:.2} s → {}",
+                        report.pages,
+                        report.files,
+                        report.seconds,
+                        report.out.display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(e) => report_failure(&e, Format::Human),
+            }
+        }
+        Command::Check { site, format } => match cyclebook::check(&site) {
+            Ok(warnings) => {
+                match format {
+                    Format::Human => {
+                        print_human(&warnings);
+                        eprintln!("{}: {}", site.display(), diagnostics::summary(&warnings));
+                    }
+                    Format::Json => print!("{}", diagnostics::render_json(&warnings)),
+                }
+                ExitCode::SUCCESS
+            }
+            Err(e) => report_failure(&e, format),
+        },
+    }
+}

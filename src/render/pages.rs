@@ -1,0 +1,633 @@
+//! The pages of the site: one context per page, rendered through the theme's templates.
+//! The URL layout here is a public contract (see docs/reference.md).
+
+use super::chart::{self, Annotation, ChartPoint, LineChart};
+use super::markdown::{self, LinkTarget, Resolved};
+use super::{template_diagnostic, template_sources, Output, SiteFiles};
+use crate::config::Config;
+use crate::content::items::{CycleStatus, Details, Item, Kind, NoteKind};
+use crate::content::source::SourceFile;
+use crate::date::Date;
+use crate::diagnostics::{display_path, Diagnostic};
+use crate::resolve::Library;
+use serde::Serialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub const GENERATOR: &str = concat!("cyclebook ", env!("CARGO_PKG_VERSION"));
+
+#[derive(Serialize, Clone)]
+struct DateView {
+    iso: String,
+    display: String,
+}
+
+fn date_view(d: Option<Date>) -> Option<DateView> {
+    d.map(|d| DateView { iso: d.to_string(), display: d.display() })
+}
+
+#[derive(Serialize, Clone)]
+struct TagLink {
+    name: String,
+    href: String,
+}
+
+/// What every listing shows of an item.
+#[derive(Serialize, Clone)]
+struct Card {
+    id: String,
+    kind: &'static str,
+    kind_label: &'static str,
+    title: String,
+    href: String,
+    summary: Option<String>,
+    tags: Vec<TagLink>,
+    status: Option<&'static str>,
+    status_label: Option<&'static str>,
+    decision: Option<&'static str>,
+    decision_label: Option<&'static str>,
+    date: Option<DateView>,
+    end_date: Option<DateView>,
+    note_kind: Option<&'static str>,
+    measure_kind: Option<&'static str>,
+    change: Option<String>,
+}
+
+fn status_label(status: CycleStatus) -> &'static str {
+    match status {
+        CycleStatus::Planned => "Planned",
+        CycleStatus::Doing => "Doing",
+        CycleStatus::Studying => "Studying",
+        CycleStatus::Done => "Done",
+        CycleStatus::Abandoned => "Abandoned",
+    }
+}
+
+fn decision_label(d: crate::content::items::Decision) -> &'static str {
+    use crate::content::items::Decision;
+    match d {
+        Decision::Adopt => "Adopt",
+        Decision::Adapt => "Adapt",
+        Decision::Abandon => "Abandon",
+    }
+}
+
+struct Site<'a> {
+    library: &'a Library,
+    config: &'a Config,
+    tera: &'a tera::Tera,
+    sources: BTreeMap<String, (PathBuf, String)>,
+    files: SiteFiles,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn tag_links(tags: &[String]) -> Vec<TagLink> {
+    tags.iter()
+        .map(|t| TagLink { name: t.clone(), href: format!("tags/{}/", crate::content::slugify(t)) })
+        .collect()
+}
+
+fn card(library: &Library, i: usize) -> Card {
+    let item = &library.items[i];
+    let mut card = Card {
+        id: item.id.clone(),
+        kind: item.kind.as_str(),
+        kind_label: item.kind.label(),
+        title: item.title.clone(),
+        href: item.href(),
+        summary: item.summary.clone(),
+        tags: tag_links(&item.tags),
+        status: None,
+        status_label: None,
+        decision: None,
+        decision_label: None,
+        date: None,
+        end_date: None,
+        note_kind: None,
+        measure_kind: None,
+        change: None,
+    };
+    match &item.details {
+        Details::Cycle(c) => {
+            card.status = Some(c.status.as_str());
+            card.status_label = Some(status_label(c.status));
+            card.decision = c.decision.map(|d| d.as_str());
+            card.decision_label = c.decision.map(decision_label);
+            card.date = date_view(c.started);
+            card.end_date = date_view(c.ended);
+            card.change = c.change.as_ref().and_then(|r| library.get(&r.id)).filter(|i| i.kind == Kind::Change).map(|i| i.title.clone());
+        }
+        Details::Note(n) => {
+            card.date = date_view(n.date);
+            card.note_kind = Some(n.kind.as_str());
+        }
+        Details::Measure(m) => card.measure_kind = m.measure_kind.map(|k| k.as_str()),
+        Details::Change(c) => card.status = c.status.map(|s| s.as_str()),
+        Details::Aim(a) => card.date = date_view(a.by),
+    }
+    card
+}
+
+fn cards(library: &Library, indices: impl IntoIterator<Item = usize>) -> Vec<Card> {
+    indices.into_iter().map(|i| card(library, i)).collect()
+}
+
+/// `../` once per folder level of `href`.
+fn root_for(href: &str) -> String {
+    "../".repeat(href.matches('/').count())
+}
+
+fn permalink(config: &Config, href: &str) -> Value {
+    config.base_url.as_ref().map_or(Value::Null, |base| Value::String(format!("{base}{href}")))
+}
+
+impl Site<'_> {
+    fn base_context(&self, href: &str, page_kind: &str, title: &str) -> tera::Context {
+        let config = self.config;
+        let mut ctx = tera::Context::new();
+        let root = root_for(href);
+        ctx.insert(
+            "site",
+            &json!({
+                "title": config.title,
+                "description": config.description,
+                "base_url": config.base_url,
+                "repo_url": config.repo_url,
+                "language": config.language,
+                "generator": GENERATOR,
+                "extra": config.extra,
+            }),
+        );
+        let section = href.split('/').next().unwrap_or("");
+        let nav: Vec<Value> = [("", "Dashboard"), ("aims", "Aims"), ("changes", "Change ideas"), ("cycles", "Cycles"), ("measures", "Measures"), ("notes", "Notes"), ("tags", "Tags")]
+            .iter()
+            .map(|(folder, label)| {
+                json!({
+                    "label": label,
+                    "href": if folder.is_empty() { String::new() } else { format!("{folder}/") },
+                    "active": *folder == section,
+                })
+            })
+            .collect();
+        ctx.insert("nav", &nav);
+        ctx.insert("root", &root);
+        ctx.insert(
+            "page",
+            &json!({ "kind": page_kind, "title": title, "href": href, "permalink": permalink(config, href) }),
+        );
+        ctx
+    }
+
+    fn render(&mut self, template: &str, ctx: &tera::Context, out_path: &str) {
+        match self.tera.render(template, ctx) {
+            Ok(html) => {
+                self.files.insert(PathBuf::from(out_path), Output::Bytes(html.into_bytes()));
+            }
+            Err(e) => self.diagnostics.push(template_diagnostic(&e, &self.sources, Some(out_path))),
+        }
+    }
+
+    fn body_html(&self, item: &Item, root: &str) -> markdown::Rendered {
+        let library = self.library;
+        let resolve = |target: &LinkTarget| -> Option<Resolved> {
+            let (i, fragment) = library.link_destination(target)?;
+            let to = &library.items[i];
+            let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+            Some(Resolved { href: format!("{root}{}{fragment}", to.href()), title: to.title.clone() })
+        };
+        markdown::render(&item.body, item.path(), self.config.trusted_html, &resolve)
+    }
+
+    fn item_page(&mut self, i: usize) {
+        let library = self.library;
+        let item = &library.items[i];
+        let href = item.href();
+        let root = root_for(&href);
+        let mut ctx = self.base_context(&href, item.kind.as_str(), &item.title);
+        let body = self.body_html(item, &root);
+        let backlinks = &library.backlinks[i];
+        let mut view = serde_json::to_value(card(library, i)).expect("card serializes");
+        let fields = view.as_object_mut().expect("card is an object");
+        fields.insert("content".into(), Value::String(body.html));
+        fields.insert("toc".into(), serde_json::to_value(&body.headings).expect("headings serialize"));
+        fields.insert("source_path".into(), Value::String(display_path(item.path())));
+        fields.insert("source_url".into(), self.config.source_url(&display_path(item.path())).map_or(Value::Null, Value::String));
+        fields.insert("backlinks".into(), json!(cards(library, backlinks.iter().copied())));
+        fields.insert("links".into(), json!(cards(library, library.outgoing[i].iter().copied())));
+        fields.insert("extra".into(), item.front_matter.get("extra").cloned().unwrap_or(Value::Null));
+        let of_kind = |kind: Kind| -> Vec<Card> {
+            cards(library, backlinks.iter().copied().filter(|b| library.items[*b].kind == kind))
+        };
+        let refs = |ids: &[crate::content::frontmatter::Ref]| -> Vec<Card> {
+            cards(library, ids.iter().filter_map(|r| library.by_id.get(&r.id).copied()))
+        };
+        let template = match &item.details {
+            Details::Cycle(c) => {
+                let change = c.change.as_ref().and_then(|r| library.by_id.get(&r.id).copied()).filter(|ci| library.items[*ci].kind == Kind::Change);
+                fields.insert("change".into(), json!(change.map(|ci| card(library, ci))));
+                fields.insert("started".into(), json!(date_view(c.started)));
+                fields.insert("ended".into(), json!(date_view(c.ended)));
+                fields.insert("predictions".into(), json!(c.predictions));
+                fields.insert("team".into(), json!(c.team));
+                fields.insert("measures".into(), json!(refs(&c.measures)));
+                fields.insert("notes".into(), json!(of_kind(Kind::Note)));
+                let (prev, next) = library.neighbours.get(&i).copied().unwrap_or((None, None));
+                fields.insert("prev".into(), json!(prev.map(|p| card(library, p))));
+                fields.insert("next".into(), json!(next.map(|n| card(library, n))));
+                let ramp = change.and_then(|ci| {
+                    let order = library.ramps.get(&ci)?;
+                    let position = order.iter().position(|x| *x == i)? + 1;
+                    Some(json!({ "change": card(library, ci), "position": position, "total": order.len() }))
+                });
+                fields.insert("ramp".into(), ramp.unwrap_or(Value::Null));
+                "cycle.html"
+            }
+            Details::Note(n) => {
+                fields.insert("cycles".into(), json!(refs(&n.cycles)));
+                fields.insert("measures".into(), json!(refs(&n.measures)));
+                "note.html"
+            }
+            Details::Measure(m) => {
+                self.measure_fields(i, m, &root, fields);
+                "measure.html"
+            }
+            Details::Change(c) => {
+                let drivers: Vec<Value> = c
+                    .drivers
+                    .iter()
+                    .filter_map(|r| library.drivers.get(&r.id))
+                    .map(|d| {
+                        json!({
+                            "id": d.id, "title": d.title, "primary": d.primary,
+                            "href": format!("{}#driver-{}", library.items[d.aim].href(), d.id),
+                            "aim": card(library, d.aim),
+                        })
+                    })
+                    .collect();
+                fields.insert("drivers".into(), json!(drivers));
+                let ramp = library.ramps.get(&i).cloned().unwrap_or_default();
+                fields.insert("cycles".into(), json!(cards(library, ramp)));
+                fields.insert("notes".into(), json!(of_kind(Kind::Note)));
+                "change.html"
+            }
+            Details::Aim(a) => {
+                let measure = a.measure.as_ref().and_then(|r| library.by_id.get(&r.id).copied());
+                fields.insert("measure".into(), json!(measure.map(|m| card(library, m))));
+                fields.insert("target".into(), json!(a.target));
+                fields.insert("by".into(), json!(date_view(a.by)));
+                // A secondary driver under several primaries is anchored at its first place.
+                let mut anchored = std::collections::BTreeSet::new();
+                let drivers: Vec<Value> = a
+                    .drivers
+                    .iter()
+                    .map(|p| {
+                        let secondary: Vec<Value> = p
+                            .secondary
+                            .iter()
+                            .map(|s| {
+                                let changes = library.changes_by_driver.get(&s.id).cloned().unwrap_or_default();
+                                let anchor = if anchored.insert(s.id.clone()) { format!("driver-{}", s.id) } else { format!("driver-{}-under-{}", s.id, p.driver.id) };
+                                json!({ "id": s.id, "title": s.title, "anchor": anchor, "changes": cards(library, changes) })
+                            })
+                            .collect();
+                        let changes = library.changes_by_driver.get(&p.driver.id).cloned().unwrap_or_default();
+                        json!({ "id": p.driver.id, "title": p.driver.title, "secondary": secondary, "changes": cards(library, changes) })
+                    })
+                    .collect();
+                fields.insert("drivers".into(), json!(drivers));
+                "aim.html"
+            }
+        };
+        ctx.insert("item", &view);
+        self.render(template, &ctx, &format!("{href}index.html"));
+    }
+
+    fn measure_fields(&mut self, i: usize, m: &crate::content::items::Measure, root: &str, fields: &mut serde_json::Map<String, Value>) {
+        let library = self.library;
+        let item = &library.items[i];
+        let percent = (m.multiply - 100.0).abs() < f64::EPSILON && m.chart.needs_denominator();
+        let unit = m.unit.clone().unwrap_or_default();
+        let mut rows: Vec<&crate::content::measure_data::DataPoint> = m.data.as_ref().map(|d| d.points.iter().collect()).unwrap_or_default();
+        rows.sort_by_key(|p| p.date);
+        let has_denominator = m.data.as_ref().is_some_and(|d| d.has_denominator);
+        let plotted = |p: &crate::content::measure_data::DataPoint| -> Option<f64> {
+            let v = p.value?;
+            if has_denominator {
+                let d = p.denominator?;
+                (d > 0.0).then(|| v / d * m.multiply)
+            } else {
+                Some(v * m.multiply)
+            }
+        };
+        let points: Vec<ChartPoint> = rows
+            .iter()
+            .map(|p| ChartPoint { date: p.date, label: p.date.display_period(p.granularity), value: plotted(p) })
+            .collect();
+        let values: Vec<f64> = points.iter().filter_map(|p| p.value).collect();
+        let median = chart::median(&values);
+        let annotation_cycles = library.cycles_for_measure(i);
+        let annotations: Vec<Annotation> = annotation_cycles
+            .iter()
+            .filter_map(|c| {
+                let cycle = &library.items[*c];
+                Some(Annotation { date: cycle.cycle()?.started?, label: cycle.title.clone(), href: format!("{root}{}", cycle.href()) })
+            })
+            .collect();
+        let svg = LineChart {
+            title: &item.title,
+            unit: &unit,
+            points: &points,
+            centre: median,
+            centre_label: "Median",
+            target: m.target,
+            annotations: &annotations,
+            percent,
+        }
+        .to_svg();
+        let table: Vec<Value> = rows
+            .iter()
+            .zip(&points)
+            .map(|(row, point)| {
+                json!({
+                    "period": point.label,
+                    "iso": row.date.to_string(),
+                    "value": row.value,
+                    "denominator": row.denominator,
+                    "plotted": point.value,
+                    "plotted_display": point.value.map(|v| chart::format_number(v, percent)),
+                    "note": row.note,
+                })
+            })
+            .collect();
+        let latest = rows.iter().zip(&points).rev().find(|(_, p)| p.value.is_some());
+        fields.insert("unit".into(), json!(m.unit));
+        fields.insert("definition".into(), json!(m.definition));
+        fields.insert("chart".into(), json!(m.chart.as_str()));
+        fields.insert("improvement".into(), json!(m.improvement.as_str()));
+        fields.insert("target".into(), json!(m.target));
+        fields.insert("target_display".into(), json!(m.target.map(|t| chart::format_number(t, percent))));
+        fields.insert("multiply".into(), json!(m.multiply));
+        fields.insert("percent".into(), json!(percent));
+        fields.insert("has_denominator".into(), json!(has_denominator));
+        fields.insert("chart_svg".into(), json!(svg));
+        fields.insert("points".into(), json!(table));
+        fields.insert("median_display".into(), json!(median.map(|v| chart::format_number(v, percent))));
+        fields.insert(
+            "latest".into(),
+            json!(latest.map(|(row, p)| json!({ "period": p.label, "iso": row.date.to_string(), "display": p.value.map(|v| chart::format_number(v, percent)) }))),
+        );
+        fields.insert("csv_href".into(), json!(format!("{}{}.csv", item.href(), item.id)));
+        fields.insert("cycles".into(), json!(cards(library, annotation_cycles)));
+        let backlinks = &library.backlinks[i];
+        fields.insert("notes".into(), json!(cards(library, backlinks.iter().copied().filter(|b| library.items[*b].kind == Kind::Note))));
+        fields.insert("aims".into(), json!(cards(library, backlinks.iter().copied().filter(|b| library.items[*b].kind == Kind::Aim))));
+        if let Some(data) = &m.data {
+            self.files.insert(PathBuf::from(format!("{}{}.csv", item.href(), item.id)), Output::Bytes(data.raw.clone().into_bytes()));
+        }
+    }
+
+    fn sorted_by_date_desc(&self, kind: Kind) -> Vec<usize> {
+        let library = self.library;
+        let mut indices: Vec<usize> = library.of_kind(kind).map(|(i, _)| i).collect();
+        let date = |i: usize| -> Option<Date> {
+            match &library.items[i].details {
+                Details::Cycle(c) => c.started,
+                Details::Note(n) => n.date,
+                _ => None,
+            }
+        };
+        indices.sort_by(|a, b| date(*b).cmp(&date(*a)).then_with(|| library.items[*a].id.cmp(&library.items[*b].id)));
+        indices
+    }
+
+    fn list_pages(&mut self) {
+        let library = self.library;
+        // Cycles, grouped by where they are in PDSA.
+        let cycles = self.sorted_by_date_desc(Kind::Cycle);
+        let status_of = |i: usize| library.items[i].cycle().map(|c| c.status);
+        let groups: Vec<Value> = [
+            ("In progress", vec![CycleStatus::Doing, CycleStatus::Studying]),
+            ("Planned", vec![CycleStatus::Planned]),
+            ("Done", vec![CycleStatus::Done]),
+            ("Abandoned", vec![CycleStatus::Abandoned]),
+        ]
+        .into_iter()
+        .map(|(label, statuses)| {
+            let members: Vec<usize> = cycles.iter().copied().filter(|i| status_of(*i).is_some_and(|s| statuses.contains(&s))).collect();
+            json!({ "label": label, "items": cards(library, members) })
+        })
+        .collect();
+        let mut ctx = self.base_context("cycles/", "cycles", Kind::Cycle.plural_label());
+        ctx.insert("items", &cards(library, cycles.iter().copied()));
+        ctx.insert("groups", &groups);
+        self.render("cycles.html", &ctx, "cycles/index.html");
+
+        let notes = self.sorted_by_date_desc(Kind::Note);
+        let of_note_kind = |k: NoteKind| -> Vec<Card> {
+            cards(library, notes.iter().copied().filter(|i| library.items[*i].note().is_some_and(|n| n.kind == k)))
+        };
+        let mut ctx = self.base_context("notes/", "notes", Kind::Note.plural_label());
+        ctx.insert("items", &cards(library, notes.iter().copied()));
+        ctx.insert("lessons", &of_note_kind(NoteKind::Lesson));
+        ctx.insert("notes", &of_note_kind(NoteKind::Note));
+        self.render("notes.html", &ctx, "notes/index.html");
+
+        let measure_groups: Vec<Value> = [("Outcome measures", Some("outcome")), ("Process measures", Some("process")), ("Balancing measures", Some("balancing")), ("Other measures", None)]
+            .into_iter()
+            .map(|(label, kind)| {
+                let members: Vec<usize> = library
+                    .of_kind(Kind::Measure)
+                    .filter(|(_, item)| item.measure().and_then(|m| m.measure_kind).map(|k| k.as_str()) == kind)
+                    .map(|(i, _)| i)
+                    .collect();
+                json!({ "label": label, "items": cards(library, members) })
+            })
+            .collect();
+        let mut ctx = self.base_context("measures/", "measures", Kind::Measure.plural_label());
+        ctx.insert("items", &cards(library, library.of_kind(Kind::Measure).map(|(i, _)| i)));
+        ctx.insert("groups", &measure_groups);
+        self.render("measures.html", &ctx, "measures/index.html");
+
+        let changes: Vec<Value> = library
+            .of_kind(Kind::Change)
+            .map(|(i, _)| {
+                let mut v = serde_json::to_value(card(library, i)).expect("card serializes");
+                let ramp = library.ramps.get(&i).cloned().unwrap_or_default();
+                v["cycles"] = json!(cards(library, ramp));
+                v
+            })
+            .collect();
+        let mut ctx = self.base_context("changes/", "changes", Kind::Change.plural_label());
+        ctx.insert("items", &changes);
+        self.render("changes.html", &ctx, "changes/index.html");
+
+        let mut ctx = self.base_context("aims/", "aims", Kind::Aim.plural_label());
+        ctx.insert("items", &cards(library, library.of_kind(Kind::Aim).map(|(i, _)| i)));
+        self.render("aims.html", &ctx, "aims/index.html");
+    }
+
+    fn tag_pages(&mut self) {
+        let library = self.library;
+        let tags: Vec<Value> = library
+            .tags
+            .values()
+            .map(|t| json!({ "name": t.name, "slug": t.slug, "href": format!("tags/{}/", t.slug), "count": t.items.len() }))
+            .collect();
+        let mut ctx = self.base_context("tags/", "tags", "Tags");
+        ctx.insert("tags", &tags);
+        self.render("tags.html", &ctx, "tags/index.html");
+        for tag in library.tags.values() {
+            let href = format!("tags/{}/", tag.slug);
+            let mut ctx = self.base_context(&href, "tag", &format!("Tagged “{}”", tag.name));
+            let groups: Vec<Value> = Kind::ALL
+                .iter()
+                .filter_map(|kind| {
+                    let members: Vec<usize> = tag.items.iter().copied().filter(|i| library.items[*i].kind == *kind).collect();
+                    (!members.is_empty()).then(|| json!({ "label": kind.plural_label(), "items": cards(library, members) }))
+                })
+                .collect();
+            ctx.insert("tag", &json!({ "name": tag.name, "slug": tag.slug, "count": tag.items.len() }));
+            ctx.insert("items", &cards(library, tag.items.iter().copied()));
+            ctx.insert("groups", &groups);
+            self.render("tag.html", &ctx, &format!("{href}index.html"));
+        }
+    }
+
+    fn dashboard(&mut self) {
+        let library = self.library;
+        let cycles = self.sorted_by_date_desc(Kind::Cycle);
+        let active: Vec<usize> = cycles.iter().copied().filter(|i| library.items[*i].cycle().is_some_and(|c| c.status.is_active())).collect();
+        let notes = self.sorted_by_date_desc(Kind::Note);
+        let lessons: Vec<usize> = notes.iter().copied().filter(|i| library.items[*i].note().is_some_and(|n| n.kind == NoteKind::Lesson)).take(5).collect();
+        let recent_notes: Vec<usize> = notes.iter().copied().take(5).collect();
+        let recent_decisions: Vec<usize> = {
+            let mut done: Vec<usize> = library.of_kind(Kind::Cycle).filter(|(_, item)| item.cycle().is_some_and(|c| c.decision.is_some() && c.ended.is_some())).map(|(i, _)| i).collect();
+            done.sort_by(|a, b| library.items[*b].cycle().and_then(|c| c.ended).cmp(&library.items[*a].cycle().and_then(|c| c.ended)).then_with(|| library.items[*a].id.cmp(&library.items[*b].id)));
+            done.into_iter().take(5).collect()
+        };
+        let measures: Vec<Value> = library
+            .of_kind(Kind::Measure)
+            .map(|(i, item)| {
+                let mut v = serde_json::to_value(card(library, i)).expect("card serializes");
+                if let Some(m) = item.measure() {
+                    v["points"] = json!(m.data.as_ref().map_or(0, |d| d.points.len()));
+                    v["unit"] = json!(m.unit);
+                }
+                v
+            })
+            .collect();
+        let mut ctx = self.base_context("", "index", &self.config.title);
+        ctx.insert("active_cycles", &cards(library, active));
+        ctx.insert("recent_lessons", &cards(library, lessons));
+        ctx.insert("recent_notes", &cards(library, recent_notes));
+        ctx.insert("recent_decisions", &cards(library, recent_decisions));
+        ctx.insert("measures", &measures);
+        ctx.insert("aims", &cards(library, library.of_kind(Kind::Aim).map(|(i, _)| i)));
+        ctx.insert("changes", &cards(library, library.of_kind(Kind::Change).map(|(i, _)| i)));
+        let count = |kind: Kind| library.of_kind(kind).count();
+        ctx.insert(
+            "counts",
+            &json!({ "aims": count(Kind::Aim), "changes": count(Kind::Change), "cycles": count(Kind::Cycle), "measures": count(Kind::Measure), "notes": count(Kind::Note) }),
+        );
+        self.render("index.html", &ctx, "index.html");
+    }
+
+    fn not_found(&mut self) {
+        // Served at any depth, so its links start from the site's absolute path.
+        let mut ctx = self.base_context("", "404", "Page not found");
+        let base_path = self
+            .config
+            .base_url
+            .as_deref()
+            .and_then(|u| u.splitn(4, '/').nth(3))
+            .map_or("/".to_string(), |p| format!("/{p}"));
+        ctx.insert("root", &base_path);
+        self.render("404.html", &ctx, "404.html");
+    }
+
+    fn site_json(&mut self) {
+        let library = self.library;
+        let items: Vec<Value> = library
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let mut v = json!({
+                    "id": item.id,
+                    "kind": item.kind.as_str(),
+                    "title": item.title,
+                    "url": format!("/{}", item.href()),
+                    "path": display_path(item.path()),
+                    "summary": item.summary,
+                    "tags": item.tags,
+                    "front_matter": item.front_matter,
+                    "links": library.outgoing[i].iter().map(|t| &library.items[*t].id).collect::<Vec<_>>(),
+                    "backlinks": library.backlinks[i].iter().map(|t| &library.items[*t].id).collect::<Vec<_>>(),
+                });
+                if item.kind == Kind::Cycle {
+                    let (prev, next) = library.neighbours.get(&i).copied().unwrap_or((None, None));
+                    v["previous"] = json!(prev.map(|p| &library.items[p].id));
+                    v["next"] = json!(next.map(|n| &library.items[n].id));
+                }
+                if item.kind == Kind::Change {
+                    v["ramp"] = json!(library.ramps.get(&i).map(|r| r.iter().map(|c| &library.items[*c].id).collect::<Vec<_>>()).unwrap_or_default());
+                }
+                if let Some(m) = item.measure() {
+                    v["csv"] = json!(format!("/{}{}.csv", item.href(), item.id));
+                    v["points"] = json!(m.data.as_ref().map_or(0, |d| d.points.len()));
+                }
+                v
+            })
+            .collect();
+        let drivers: Vec<Value> = library
+            .drivers
+            .values()
+            .map(|d| json!({ "id": d.id, "title": d.title, "level": if d.primary { "primary" } else { "secondary" }, "aim": library.items[d.aim].id, "primaries": d.parents, "changes": library.changes_by_driver.get(&d.id).map(|c| c.iter().map(|i| &library.items[*i].id).collect::<Vec<_>>()).unwrap_or_default() }))
+            .collect();
+        let tags: Vec<Value> = library.tags.values().map(|t| json!({ "name": t.name, "url": format!("/tags/{}/", t.slug), "items": t.items.iter().map(|i| &library.items[*i].id).collect::<Vec<_>>() })).collect();
+        let doc = json!({
+            "site": { "title": self.config.title, "description": self.config.description, "base_url": self.config.base_url, "generator": GENERATOR },
+            "items": items,
+            "drivers": drivers,
+            "tags": tags,
+        });
+        let mut text = serde_json::to_string_pretty(&doc).expect("site.json serializes");
+        text.push('\n');
+        self.files.insert(PathBuf::from("site.json"), Output::Bytes(text.into_bytes()));
+    }
+}
+
+/// Renders every page of the site into memory. Template problems come back as
+/// diagnostics naming the template file and line.
+pub fn render_site(
+    library: &Library,
+    config: &Config,
+    overrides: &BTreeMap<String, SourceFile>,
+    static_files: &[(PathBuf, PathBuf)],
+) -> Result<SiteFiles, Vec<Diagnostic>> {
+    let tera = super::templates(overrides)?;
+    let mut site = Site { library, config, tera: &tera, sources: template_sources(overrides), files: SiteFiles::new(), diagnostics: Vec::new() };
+    for i in 0..library.items.len() {
+        site.item_page(i);
+    }
+    site.list_pages();
+    site.tag_pages();
+    site.dashboard();
+    site.not_found();
+    site.site_json();
+    for (name, text) in super::assets() {
+        site.files.insert(Path::new("assets").join(name), Output::Bytes(text.as_bytes().to_vec()));
+    }
+    for (out, from) in static_files {
+        site.files.insert(out.clone(), Output::Copy(from.clone()));
+    }
+    if site.diagnostics.is_empty() {
+        Ok(site.files)
+    } else {
+        // One broken template fails every page that uses it: report each place once.
+        let mut seen = std::collections::BTreeSet::new();
+        site.diagnostics.retain(|d| seen.insert((d.file.clone(), d.line, d.column, d.message.split(" while rendering").next().unwrap_or("").to_string())));
+        Err(site.diagnostics)
+    }
+}
