@@ -11,6 +11,7 @@ pub mod date;
 pub mod diagnostics;
 pub mod render;
 pub mod resolve;
+pub mod stats;
 pub mod write;
 
 use diagnostics::Diagnostic;

@@ -32,7 +32,8 @@ const WIDTH: f64 = 760.0;
 const HEIGHT: f64 = 320.0;
 const LEFT: f64 = 56.0;
 const RIGHT: f64 = 16.0;
-const TOP: f64 = 40.0;
+const TOP: f64 = 64.0;
+const MARKER_RADIUS: f64 = 8.0;
 const BOTTOM: f64 = 44.0;
 
 fn escape(s: &str) -> String {
@@ -172,26 +173,33 @@ impl LineChart<'_> {
         }
         svg.push_str("</g>");
 
-        // Cycle annotations: a line at each start, labels staggered on three rows.
+        // Cycle annotations: a line at each start, topped by a numbered marker that the
+        // page's list of cycles explains. Numbers stay legible when cycles bunch up:
+        // a marker that would touch its neighbour moves to the next row.
         if !self.annotations.is_empty() {
             svg.push_str(r#"<g class="annotations">"#);
             let mut row_ends = [f64::NEG_INFINITY; 3];
-            for a in self.annotations.iter().filter(|a| a.date >= first && a.date <= last) {
+            for (n, a) in self.annotations.iter().enumerate() {
+                if a.date < first || a.date > last {
+                    continue;
+                }
                 let x = x_of_day(a.date.to_days());
-                let label: String = if a.label.chars().count() > 22 { a.label.chars().take(21).collect::<String>() + "…" } else { a.label.clone() };
-                let width = label.chars().count() as f64 * 6.2;
-                let row = row_ends.iter().position(|end| *end < x).unwrap_or(2);
-                row_ends[row] = x + width + 6.0;
-                let y = 12.0 + row as f64 * 11.0;
-                let anchor_x = x.min(WIDTH - RIGHT - width).max(LEFT);
+                let row = row_ends.iter().position(|end| *end + MARKER_RADIUS * 2.0 + 2.0 <= x).unwrap_or_else(|| {
+                    row_ends.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i)
+                });
+                row_ends[row] = x;
+                let y = MARKER_RADIUS + 2.0 + row as f64 * (MARKER_RADIUS * 2.0 + 2.0);
                 let _ = write!(
                     svg,
-                    r#"<a href="{}"><line x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}" class="annotation-line"/><text x="{anchor_x:.1}" y="{y:.1}" class="annotation-label">{}</text><title>{}</title></a>"#,
+                    r#"<a href="{}"><title>{}: {} (started {})</title><line x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}" class="annotation-line"/><circle cx="{x:.1}" cy="{y:.1}" r="{MARKER_RADIUS}" class="annotation-marker"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" class="annotation-number">{}</text></a>"#,
                     escape(&a.href),
-                    y + 2.0,
+                    n + 1,
+                    escape(&a.label),
+                    a.date.display(),
+                    y + MARKER_RADIUS,
                     HEIGHT - BOTTOM,
-                    escape(&label),
-                    escape(&format!("{} (started {})", a.label, a.date.display()))
+                    y + 3.5,
+                    n + 1
                 );
             }
             svg.push_str("</g>");
@@ -271,16 +279,6 @@ impl LineChart<'_> {
     }
 }
 
-pub fn median(values: &[f64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let mid = sorted.len() / 2;
-    Some(if sorted.len() % 2 == 0 { (sorted[mid - 1] + sorted[mid]) / 2.0 } else { sorted[mid] })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,22 +299,16 @@ mod tests {
     }
 
     #[test]
-    fn medians() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
-        assert_eq!(median(&[]), None);
-    }
-
-    #[test]
     fn draws_points_median_and_linked_annotations() {
         let points: Vec<ChartPoint> = (0..10)
             .map(|i| ChartPoint { date: Date::new(2026, 1, 5).unwrap().add_days(i * 7), label: format!("w{i}"), value: if i == 4 { None } else { Some(i as f64) } })
             .collect();
         let annotations = [Annotation { date: Date::new(2026, 2, 2).unwrap(), label: "Huddle <1>".into(), href: "../../cycles/h/".into() }];
         let svg = LineChart { title: "Falls", unit: "falls", points: &points, centre: Some(4.5), centre_label: "Median", target: None, annotations: &annotations, percent: false }.to_svg();
-        assert_eq!(svg.matches("<circle").count(), 9);
+        assert_eq!(svg.matches("<circle cx").count() - svg.matches("annotation-marker").count(), 9);
         assert!(svg.contains(r#"<a href="../../cycles/h/">"#));
-        assert!(svg.contains("Huddle &lt;1&gt;"));
+        assert!(svg.contains("<title>1: Huddle &lt;1&gt; (started 2 Feb 2026)</title>"), "{svg}");
+        assert!(svg.contains(r#"class="annotation-number">1</text>"#));
         assert!(svg.contains("Median 4.5"));
         // The gap at the missing point breaks the line.
         assert_eq!(svg.matches(" M").count() + usize::from(svg.contains("d=\"M")), 2);

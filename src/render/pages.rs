@@ -325,13 +325,23 @@ impl Site<'_> {
             .map(|p| ChartPoint { date: p.date, label: p.date.display_period(p.granularity), value: plotted(p) })
             .collect();
         let values: Vec<f64> = points.iter().filter_map(|p| p.value).collect();
-        let median = chart::median(&values);
+        let median = crate::stats::median(&values);
         let annotation_cycles = library.cycles_for_measure(i);
         let annotations: Vec<Annotation> = annotation_cycles
             .iter()
             .filter_map(|c| {
                 let cycle = &library.items[*c];
                 Some(Annotation { date: cycle.cycle()?.started?, label: cycle.title.clone(), href: format!("{root}{}", cycle.href()) })
+            })
+            .collect();
+        // The page lists the annotated cycles with the numbers their chart markers carry.
+        let annotated_cycles: Vec<Value> = annotation_cycles
+            .iter()
+            .map(|c| {
+                let mut v = serde_json::to_value(card(library, *c)).expect("card serializes");
+                let marker = library.items[*c].cycle().and_then(|cy| cy.started).and_then(|d| annotations.iter().position(|a| a.date == d && a.label == library.items[*c].title));
+                v["marker"] = json!(marker.map(|m| m + 1));
+                v
             })
             .collect();
         let svg = LineChart {
@@ -378,7 +388,7 @@ impl Site<'_> {
             json!(latest.map(|(row, p)| json!({ "period": p.label, "iso": row.date.to_string(), "display": p.value.map(|v| chart::format_number(v, percent)) }))),
         );
         fields.insert("csv_href".into(), json!(format!("{}{}.csv", item.href(), item.id)));
-        fields.insert("cycles".into(), json!(cards(library, annotation_cycles)));
+        fields.insert("cycles".into(), json!(annotated_cycles));
         let backlinks = &library.backlinks[i];
         fields.insert("notes".into(), json!(cards(library, backlinks.iter().copied().filter(|b| library.items[*b].kind == Kind::Note))));
         fields.insert("aims".into(), json!(cards(library, backlinks.iter().copied().filter(|b| library.items[*b].kind == Kind::Aim))));
