@@ -387,7 +387,8 @@ fn check_cycles(library: &Library, diagnostics: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        if c.decision.is_some() && matches!(c.status, CycleStatus::Planned | CycleStatus::Doing) {
+        let status_written = item.front_matter.get("status").is_some();
+        if status_written && c.decision.is_some() && matches!(c.status, CycleStatus::Planned | CycleStatus::Doing) {
             let pos = line_of("decision").unwrap_or(crate::diagnostics::Pos::new(1, 1, 3));
             diagnostics.push(
                 item.source

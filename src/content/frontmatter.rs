@@ -14,32 +14,36 @@ pub struct Ref {
     pub pos: Pos,
 }
 
-/// Parses YAML text; errors carry the line and column within `yaml` (1-based).
-pub fn parse_yaml(yaml: &str) -> Result<Value, (String, usize, usize)> {
+/// A YAML syntax error: the message without serde_yaml's own "at line L column C"
+/// phrases, the place of the problem, and the place of the construct being parsed
+/// when the parser names one (an unclosed `[`, say), all 1-based within the YAML.
+#[derive(Debug)]
+pub struct YamlError {
+    pub message: String,
+    pub line: usize,
+    pub col: usize,
+    pub context: Option<(String, usize, usize)>,
+}
+
+/// Parses YAML text.
+pub fn parse_yaml(yaml: &str) -> Result<Value, YamlError> {
     if yaml.trim().is_empty() {
         return Ok(Value::Mapping(Mapping::new()));
     }
     serde_yaml::from_str::<Value>(yaml).map_err(|e| {
         let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
-        let message = strip_locations(&e.to_string());
-        (message, line, col)
+        let raw = e.to_string();
+        // "…, while parsing a flow sequence at line 2 column 8": keep where that began.
+        let context = raw.rfind(", while parsing ").and_then(|i| {
+            let phrase = &raw[i + ", while parsing ".len()..];
+            let (what, place) = phrase.split_once(" at line ")?;
+            let (l, c) = place.split_once(" column ")?;
+            Some((what.to_string(), l.trim().parse().ok()?, c.trim().parse().ok()?))
+        });
+        let head = raw.split(", while parsing").next().unwrap_or(&raw);
+        let message = head.find(" at line ").map_or(head, |i| &head[..i]).to_string();
+        YamlError { message, line, col, context }
     })
-}
-
-/// Removes serde_yaml's " at line L column C" phrases: we print places ourselves.
-fn strip_locations(message: &str) -> String {
-    let mut out = String::new();
-    let mut rest = message;
-    while let Some(i) = rest.find(" at line ") {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + " at line ".len()..];
-        let skip = after
-            .find(|c: char| !(c.is_ascii_digit() || c == ' ' || "column".contains(c)))
-            .unwrap_or(after.len());
-        rest = &after[skip..];
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Where each key and sequence item of a block-style YAML document is written, by
@@ -206,6 +210,49 @@ fn scalar_len(value: &str) -> usize {
     value[..end].trim_end().chars().count().max(1)
 }
 
+/// A YAML syntax error as a diagnostic at its place in the file, with the most
+/// useful hint for the commonest causes (tabs, repeated keys, unclosed brackets).
+fn yaml_diagnostic(file: &SourceFile, yaml: &str, first_line: usize, what: &str, e: YamlError) -> Diagnostic {
+    let to_file_line = |line: usize| first_line + line - 1;
+    if let Some(key) = e.message.strip_prefix("duplicate entry with key ").map(|k| k.trim_matches('"').to_string()) {
+        // serde_yaml points at the mapping; point at the second writing of the key.
+        let places: Vec<usize> = yaml
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.strip_prefix(key.as_str()).is_some_and(|rest| rest.trim_start().starts_with(':')))
+            .map(|(i, _)| to_file_line(i + 1))
+            .collect();
+        let line = places.get(1).or(places.first()).copied().unwrap_or(to_file_line(e.line));
+        let mut d = file
+            .error("E0102", format!("key `{key}` is written twice in {what}"), Pos::new(line, 1, key.chars().count().max(1)))
+            .label("written again here")
+            .hint(format!("keep one `{key}:` line"));
+        if let Some(first) = places.first().filter(|f| **f != line) {
+            d = d.related(&file.path, Pos::new(*first, 1, key.len()), "first written here");
+        }
+        return d;
+    }
+    let line = to_file_line(e.line);
+    let len = file.line_len(line).saturating_sub(e.col.saturating_sub(1)).clamp(1, 40);
+    let line_text = file.text.lines().nth(line.saturating_sub(1)).unwrap_or("");
+    let hint = if e.message.contains("tab") || line_text.starts_with('\t') {
+        "YAML indents with spaces only: replace the tab at the start of this line with spaces"
+    } else {
+        "check indentation (spaces, not tabs), a missing `:` after a key, and quote values that contain `: ` or start with `[`, `{`, `*`, `&` or `@`"
+    };
+    let mut d = file
+        .error("E0102", format!("malformed YAML in {what}: {}", e.message), Pos::new(line, e.col, len))
+        .label("YAML could not be read from here")
+        .hint(hint);
+    if let Some((construct, l, c)) = e.context {
+        let context_line = to_file_line(l);
+        if context_line != line {
+            d = d.related(&file.path, Pos::new(context_line, c, 1), format!("while reading {construct} that starts here"));
+        }
+    }
+    d
+}
+
 /// Reads typed fields out of one front matter, collecting diagnostics as it goes.
 pub struct Fields<'a> {
     pub file: &'a SourceFile,
@@ -226,17 +273,7 @@ impl<'a> Fields<'a> {
         first_line: usize,
         what: &'static str,
     ) -> Result<Fields<'a>, Diagnostic> {
-        let value = parse_yaml(yaml).map_err(|(message, line, col)| {
-            let file_line = first_line + line - 1;
-            let len = file.line_len(file_line).saturating_sub(col - 1).clamp(1, 40);
-            file.error(
-                "E0102",
-                format!("malformed YAML in {what}: {message}"),
-                Pos::new(file_line, col, len),
-            )
-            .label("YAML could not be read from here")
-            .hint("check indentation (spaces, not tabs), a missing `:` after a key, and quote values that contain `: ` or start with `[`, `{`, `*`, `&` or `@`")
-        })?;
+        let value = parse_yaml(yaml).map_err(|e| yaml_diagnostic(file, yaml, first_line, what, e))?;
         let start = Pos::new(first_line.saturating_sub(1).max(1), 1, 3);
         let map = match value {
             Value::Mapping(map) => map,
@@ -268,6 +305,15 @@ impl<'a> Fields<'a> {
 
     pub fn contains(&self, key: &str) -> bool {
         self.map.contains_key(key)
+    }
+
+    /// Whether a misspelling of `key` is present (already reported as unknown), so
+    /// that its absence need not be reported as well.
+    pub fn has_key_close_to(&self, key: &str) -> bool {
+        self.map
+            .keys()
+            .filter_map(Value::as_str)
+            .any(|k| k != key && did_you_mean(k, [key]).is_some())
     }
 
     fn key_pos(&self, path: &str) -> Pos {

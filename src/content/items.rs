@@ -298,7 +298,7 @@ fn choice<T>(f: &mut Fields, key: &str, words: &[&'static str], from: fn(&str) -
 
 pub fn read_cycle(f: &mut Fields) -> Cycle {
     let status = choice(f, "status", CycleStatus::WORDS, CycleStatus::from_word);
-    if status.is_none() && !f.contains("status") {
+    if status.is_none() && !f.contains("status") && !f.has_key_close_to("status") {
         let pos = f.pos_of_key("title");
         let d = f.file
             .warning("W0101", "cycle has no `status`; taken as `planned`", pos)

@@ -254,6 +254,13 @@ pub fn parse_csv(
             line,
         });
     }
+    if points.is_empty() && diagnostics.is_empty() {
+        diagnostics.push(
+            file.warning("W0301", "the measure has no data rows yet", header_pos)
+                .label("only a header")
+                .hint(format!("add one row per period under the header, e.g. `2026-03-02,{}`", if denominator_col.is_some() { "12,40" } else { "12" })),
+        );
+    }
     (
         Some(MeasureData {
             points,
