@@ -96,7 +96,11 @@ impl Config {
         }
         if let Some(path) = fields.string("repo_path") {
             let path = path.trim().trim_matches('/');
-            config.repo_path = if path.is_empty() { String::new() } else { format!("{path}/") };
+            config.repo_path = if path.is_empty() {
+                String::new()
+            } else {
+                format!("{path}/")
+            };
         }
         if let Some(word) = fields.choice("rules", RuleProfile::WORDS) {
             config.rules = RuleProfile::from_word(word).unwrap_or(RuleProfile::Anhoej);
@@ -119,7 +123,11 @@ impl Config {
     /// Link to a source file on the repository host (GitHub and GitLab shapes).
     pub fn source_url(&self, path: &str) -> Option<String> {
         let repo = self.repo_url.as_ref()?;
-        let blob = if repo.contains("gitlab") { "-/blob" } else { "blob" };
+        let blob = if repo.contains("gitlab") {
+            "-/blob"
+        } else {
+            "blob"
+        };
         Some(format!(
             "{repo}/{blob}/{}/{}{path}",
             self.repo_branch, self.repo_path
@@ -153,6 +161,9 @@ mod tests {
         let (_, d) = parse("titel: Ward 7\n");
         let codes: Vec<_> = d.iter().map(|d| d.code).collect();
         assert_eq!(codes, ["E0104", "E0106"]);
-        assert_eq!(d[0].hint.as_deref(), Some("did you mean `title`? (free-form data goes under `extra:`)"));
+        assert_eq!(
+            d[0].hint.as_deref(),
+            Some("did you mean `title`? (free-form data goes under `extra:`)")
+        );
     }
 }

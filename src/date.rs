@@ -90,7 +90,11 @@ impl Date {
         }
         Date::parse_iso(s)
             .map(|d| (d, Granularity::Day))
-            .map_err(|_| format!("`{s}` is not a date (YYYY-MM-DD), a month (YYYY-MM) or an ISO week (YYYY-Www)"))
+            .map_err(|_| {
+                format!(
+                    "`{s}` is not a date (YYYY-MM-DD), a month (YYYY-MM) or an ISO week (YYYY-Www)"
+                )
+            })
     }
 
     /// Days since 1970-01-01 (negative before), by the civil-from-days algorithm
@@ -196,8 +200,13 @@ mod tests {
 
     #[test]
     fn parses_strict_iso_dates() {
-        assert_eq!(Date::parse_iso("2026-03-02").unwrap(), Date::new(2026, 3, 2).unwrap());
-        assert!(Date::parse_iso("2026-02-30").unwrap_err().contains("not a day"));
+        assert_eq!(
+            Date::parse_iso("2026-03-02").unwrap(),
+            Date::new(2026, 3, 2).unwrap()
+        );
+        assert!(Date::parse_iso("2026-02-30")
+            .unwrap_err()
+            .contains("not a day"));
         assert!(Date::parse_iso("2026-3-2").is_err());
         assert!(Date::parse_iso("02/03/2026").is_err());
         assert!(Date::parse_iso("2024-02-29").is_ok());
@@ -216,14 +225,23 @@ mod tests {
     #[test]
     fn iso_weeks_match_the_standard() {
         // 2026-01-01 is a Thursday, so week 1 starts on Monday 2025-12-29.
-        assert_eq!(Date::from_iso_week(2026, 1).unwrap(), Date::new(2025, 12, 29).unwrap());
+        assert_eq!(
+            Date::from_iso_week(2026, 1).unwrap(),
+            Date::new(2025, 12, 29).unwrap()
+        );
         assert_eq!(Date::new(2026, 3, 2).unwrap().weekday(), 1);
         assert_eq!(Date::new(2021, 1, 3).unwrap().iso_week(), (2020, 53));
         assert!(Date::from_iso_week(2020, 53).is_some());
         assert!(Date::from_iso_week(2021, 53).is_none());
         let (d, g) = Date::parse_period("2026-W10").unwrap();
-        assert_eq!((d.to_string().as_str(), g), ("2026-03-02", Granularity::Week));
-        assert_eq!(Date::parse_period("2026-04").unwrap().0.to_string(), "2026-04-01");
+        assert_eq!(
+            (d.to_string().as_str(), g),
+            ("2026-03-02", Granularity::Week)
+        );
+        assert_eq!(
+            Date::parse_period("2026-04").unwrap().0.to_string(),
+            "2026-04-01"
+        );
         assert!(Date::parse_period("2026-13").is_err());
     }
 }

@@ -155,7 +155,12 @@ impl Diagnostic {
         let gutter = " ".repeat(self.line.max(1).to_string().len());
         if let Some(file) = &self.file {
             let place = if self.line > 0 {
-                format!("{}:{}:{}", display_path(file), self.line, self.column.max(1))
+                format!(
+                    "{}:{}:{}",
+                    display_path(file),
+                    self.line,
+                    self.column.max(1)
+                )
             } else {
                 display_path(file)
             };

@@ -5,6 +5,10 @@
 //! load ([`content`]) → resolve ([`resolve`]) → compute ([`stats`]) → render ([`render`])
 //! → write ([`write`]). [`check`] and [`build`] drive them.
 
+// A Diagnostic is the error of the load stage by design; it is built once per problem,
+// off the fast path, so its size does not matter.
+#![allow(clippy::result_large_err)]
+
 pub mod config;
 pub mod content;
 pub mod date;
@@ -52,9 +56,20 @@ pub struct Built {
 /// `base_url` overrides the one in `cyclebook.yml`.
 pub fn compile(site: &Path, base_url: Option<&str>) -> Result<Built, Error> {
     let loaded = content::load(site).map_err(Error::Load)?;
-    let content::Content { mut config, items, static_files, templates, diagnostics: mut all, .. } = loaded;
+    let content::Content {
+        mut config,
+        items,
+        static_files,
+        templates,
+        diagnostics: mut all,
+        ..
+    } = loaded;
     if let Some(url) = base_url {
-        config.base_url = Some(if url.ends_with('/') { url.to_string() } else { format!("{url}/") });
+        config.base_url = Some(if url.ends_with('/') {
+            url.to_string()
+        } else {
+            format!("{url}/")
+        });
     }
     let (library, resolve_diagnostics) = resolve::resolve(items);
     all.extend(resolve_diagnostics);
@@ -67,7 +82,12 @@ pub fn compile(site: &Path, base_url: Option<&str>) -> Result<Built, Error> {
     };
     diagnostics::sort(&mut all);
     match files {
-        Some(files) if !all.iter().any(Diagnostic::is_error) => Ok(Built { files, library, config, diagnostics: all }),
+        Some(files) if !all.iter().any(Diagnostic::is_error) => Ok(Built {
+            files,
+            library,
+            config,
+            diagnostics: all,
+        }),
         _ => Err(Error::Content(all)),
     }
 }
@@ -97,10 +117,17 @@ pub struct BuildReport {
 /// `cyclebook build`: compile, then swap the new site into place.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
     let started = Instant::now();
-    let out = options.out.clone().unwrap_or_else(|| options.site.join("public"));
+    let out = options
+        .out
+        .clone()
+        .unwrap_or_else(|| options.site.join("public"));
     let built = compile(&options.site, options.base_url.as_deref())?;
     write::write_site(&built.files, &out, &options.site).map_err(Error::Write)?;
-    let pages = built.files.keys().filter(|p| p.extension().is_some_and(|e| e == "html")).count();
+    let pages = built
+        .files
+        .keys()
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .count();
     Ok(BuildReport {
         out,
         pages,

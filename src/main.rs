@@ -78,8 +78,16 @@ fn main() -> ExitCode {
     // Colour is left to terminals; the output is plain so logs and CI read the same.
     let _ = std::io::stderr().is_terminal();
     match cli.command {
-        Command::Build { site, out, base_url } => {
-            let options = cyclebook::BuildOptions { site, out, base_url };
+        Command::Build {
+            site,
+            out,
+            base_url,
+        } => {
+            let options = cyclebook::BuildOptions {
+                site,
+                out,
+                base_url,
+            };
             match cyclebook::build(&options) {
                 Ok(report) => {
                     print_human(&report.diagnostics);

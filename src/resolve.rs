@@ -53,7 +53,10 @@ impl Library {
     }
 
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = (usize, &Item)> {
-        self.items.iter().enumerate().filter(move |(_, item)| item.kind == kind)
+        self.items
+            .iter()
+            .enumerate()
+            .filter(move |(_, item)| item.kind == kind)
     }
 
     /// The item a body link points at, and the fragment to add, if any.
@@ -66,7 +69,9 @@ impl Library {
                 let driver = self.drivers.get(id)?;
                 Some((driver.aim, Some(format!("driver-{id}"))))
             }
-            LinkTarget::File { path, fragment } => self.by_path.get(path).map(|i| (*i, fragment.clone())),
+            LinkTarget::File { path, fragment } => {
+                self.by_path.get(path).map(|i| (*i, fragment.clone()))
+            }
             LinkTarget::OutsideSite { .. } => None,
         }
     }
@@ -76,10 +81,18 @@ impl Library {
         let id = &self.items[measure].id;
         let mut cycles: Vec<usize> = self
             .of_kind(Kind::Cycle)
-            .filter(|(_, item)| item.cycle().is_some_and(|c| c.measures.iter().any(|m| &m.id == id)))
+            .filter(|(_, item)| {
+                item.cycle()
+                    .is_some_and(|c| c.measures.iter().any(|m| &m.id == id))
+            })
             .map(|(i, _)| i)
             .collect();
-        cycles.sort_by_key(|i| (self.items[*i].cycle().and_then(|c| c.started), self.items[*i].id.clone()));
+        cycles.sort_by_key(|i| {
+            (
+                self.items[*i].cycle().and_then(|c| c.started),
+                self.items[*i].id.clone(),
+            )
+        });
         cycles
     }
 }
@@ -126,9 +139,28 @@ pub fn resolve(mut items: Vec<Item>) -> (Library, Vec<Diagnostic>) {
             let other = &items[first];
             diagnostics.push(
                 item.source
-                    .error("E0201", format!("duplicate id `{}`: ids must be unique across the site", item.id), crate::diagnostics::Pos::new(1, 1, 3))
-                    .label(format!("this {} has the id `{}`", item.kind.as_str(), item.id))
-                    .related(other.path(), crate::diagnostics::Pos::new(1, 1, 3), format!("first used by the {} at {}", other.kind.as_str(), display_path(other.path())))
+                    .error(
+                        "E0201",
+                        format!(
+                            "duplicate id `{}`: ids must be unique across the site",
+                            item.id
+                        ),
+                        crate::diagnostics::Pos::new(1, 1, 3),
+                    )
+                    .label(format!(
+                        "this {} has the id `{}`",
+                        item.kind.as_str(),
+                        item.id
+                    ))
+                    .related(
+                        other.path(),
+                        crate::diagnostics::Pos::new(1, 1, 3),
+                        format!(
+                            "first used by the {} at {}",
+                            other.kind.as_str(),
+                            display_path(other.path())
+                        ),
+                    )
                     .hint("rename one of the files: the file name is the id"),
             );
             duplicates.insert(i);
@@ -149,10 +181,18 @@ pub fn resolve(mut items: Vec<Item>) -> (Library, Vec<Diagnostic>) {
 
     collect_drivers(&mut library, &mut diagnostics);
 
-    let mut resolver = Resolver { library: &mut library, diagnostics, links: BTreeSet::new() };
+    let mut resolver = Resolver {
+        library: &mut library,
+        diagnostics,
+        links: BTreeSet::new(),
+    };
     resolver.references();
     resolver.body_links();
-    let Resolver { diagnostics: mut diags, links, .. } = resolver;
+    let Resolver {
+        diagnostics: mut diags,
+        links,
+        ..
+    } = resolver;
 
     let n = library.items.len();
     library.outgoing = vec![Vec::new(); n];
@@ -180,7 +220,11 @@ fn collect_drivers(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
                     item.source
                         .error("E0201", format!("duplicate driver id `{}`", d.id), d.pos)
                         .label("used again here")
-                        .related(where_.path(), crate::diagnostics::Pos::new(1, 1, 3), format!("first used in aim `{}`", where_.id))
+                        .related(
+                            where_.path(),
+                            crate::diagnostics::Pos::new(1, 1, 3),
+                            format!("first used in aim `{}`", where_.id),
+                        )
                         .hint("each primary driver needs its own id"),
                 );
                 continue;
@@ -188,11 +232,24 @@ fn collect_drivers(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
             if library.by_id.contains_key(&d.id) {
                 diagnostics.push(
                     item.source
-                        .error("E0201", format!("driver id `{}` is also the id of an item", d.id), d.pos)
+                        .error(
+                            "E0201",
+                            format!("driver id `{}` is also the id of an item", d.id),
+                            d.pos,
+                        )
                         .hint("rename the driver so that `[[id]]` links are not ambiguous"),
                 );
             }
-            library.drivers.insert(d.id.clone(), DriverInfo { id: d.id.clone(), title: d.title.clone(), aim: aim_index, primary: true, parents: Vec::new() });
+            library.drivers.insert(
+                d.id.clone(),
+                DriverInfo {
+                    id: d.id.clone(),
+                    title: d.title.clone(),
+                    aim: aim_index,
+                    primary: true,
+                    parents: Vec::new(),
+                },
+            );
         }
         for primary in &aim.drivers {
             for s in &primary.secondary {
@@ -243,27 +300,56 @@ impl Resolver<'_> {
             }
             let hint = match did_you_mean(&r.id, library.drivers.keys().map(String::as_str)) {
                 Some(close) => format!("did you mean `{close}`?"),
-                None if library.drivers.is_empty() => "drivers are declared in an aim's `drivers:` list (aims/*.md)".into(),
-                None => format!("known drivers: {}", library.drivers.keys().cloned().collect::<Vec<_>>().join(", ")),
+                None if library.drivers.is_empty() => {
+                    "drivers are declared in an aim's `drivers:` list (aims/*.md)".into()
+                }
+                None => format!(
+                    "known drivers: {}",
+                    library
+                        .drivers
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
             };
             self.diagnostics.push(
                 item.source
-                    .error("E0202", format!("`{key}` names unknown driver `{}`", r.id), r.pos)
+                    .error(
+                        "E0202",
+                        format!("`{key}` names unknown driver `{}`", r.id),
+                        r.pos,
+                    )
                     .label("no driver has this id")
                     .hint(hint),
             );
             return None;
         }
-        let Expect::Kind(kind) = expect else { unreachable!() };
+        let Expect::Kind(kind) = expect else {
+            unreachable!()
+        };
         match library.by_id.get(&r.id) {
             Some(&target) if library.items[target].kind == kind => Some(target),
             Some(&target) => {
                 let other = &library.items[target];
                 self.diagnostics.push(
                     item.source
-                        .error("E0203", format!("`{key}` must name a {}, but `{}` is a {}", expect.describe(), r.id, other.kind.as_str()), r.pos)
+                        .error(
+                            "E0203",
+                            format!(
+                                "`{key}` must name a {}, but `{}` is a {}",
+                                expect.describe(),
+                                r.id,
+                                other.kind.as_str()
+                            ),
+                            r.pos,
+                        )
                         .label(format!("expected a {}", expect.describe()))
-                        .related(other.path(), crate::diagnostics::Pos::new(1, 1, 3), format!("`{}` is defined here", r.id)),
+                        .related(
+                            other.path(),
+                            crate::diagnostics::Pos::new(1, 1, 3),
+                            format!("`{}` is defined here", r.id),
+                        ),
                 );
                 None
             }
@@ -274,9 +360,15 @@ impl Resolver<'_> {
                     None => format!("create {}/{}.md, or correct the id", kind.folder(), r.id),
                 };
                 let (code, message) = if key == "change" && item.kind == Kind::Cycle {
-                    ("E0204", format!("this cycle's change idea `{}` does not exist", r.id))
+                    (
+                        "E0204",
+                        format!("this cycle's change idea `{}` does not exist", r.id),
+                    )
                 } else {
-                    ("E0202", format!("`{key}` names unknown {} `{}`", expect.describe(), r.id))
+                    (
+                        "E0202",
+                        format!("`{key}` names unknown {} `{}`", expect.describe(), r.id),
+                    )
                 };
                 self.diagnostics.push(
                     item.source
@@ -294,19 +386,47 @@ impl Resolver<'_> {
             let mut refs: Vec<(&'static str, Ref, Expect)> = Vec::new();
             match &self.library.items[i].details {
                 Details::Cycle(c) => {
-                    refs.extend(c.change.iter().map(|r| ("change", r.clone(), Expect::Kind(Kind::Change))));
-                    refs.extend(c.follows.iter().map(|r| ("follows", r.clone(), Expect::Kind(Kind::Cycle))));
-                    refs.extend(c.measures.iter().map(|r| ("measures", r.clone(), Expect::Kind(Kind::Measure))));
+                    refs.extend(
+                        c.change
+                            .iter()
+                            .map(|r| ("change", r.clone(), Expect::Kind(Kind::Change))),
+                    );
+                    refs.extend(
+                        c.follows
+                            .iter()
+                            .map(|r| ("follows", r.clone(), Expect::Kind(Kind::Cycle))),
+                    );
+                    refs.extend(
+                        c.measures
+                            .iter()
+                            .map(|r| ("measures", r.clone(), Expect::Kind(Kind::Measure))),
+                    );
                 }
                 Details::Note(n) => {
-                    refs.extend(n.cycles.iter().map(|r| ("cycles", r.clone(), Expect::Kind(Kind::Cycle))));
-                    refs.extend(n.measures.iter().map(|r| ("measures", r.clone(), Expect::Kind(Kind::Measure))));
+                    refs.extend(
+                        n.cycles
+                            .iter()
+                            .map(|r| ("cycles", r.clone(), Expect::Kind(Kind::Cycle))),
+                    );
+                    refs.extend(
+                        n.measures
+                            .iter()
+                            .map(|r| ("measures", r.clone(), Expect::Kind(Kind::Measure))),
+                    );
                 }
                 Details::Change(c) => {
-                    refs.extend(c.drivers.iter().map(|r| ("drivers", r.clone(), Expect::Driver)));
+                    refs.extend(
+                        c.drivers
+                            .iter()
+                            .map(|r| ("drivers", r.clone(), Expect::Driver)),
+                    );
                 }
                 Details::Aim(a) => {
-                    refs.extend(a.measure.iter().map(|r| ("measure", r.clone(), Expect::Kind(Kind::Measure))));
+                    refs.extend(
+                        a.measure
+                            .iter()
+                            .map(|r| ("measure", r.clone(), Expect::Kind(Kind::Measure))),
+                    );
                 }
                 Details::Measure(_) => {}
             }
@@ -314,7 +434,11 @@ impl Resolver<'_> {
                 if let Some(target) = self.reference(i, key, &r, expect) {
                     self.links.insert((i, target));
                     if let Expect::Driver = expect {
-                        self.library.changes_by_driver.entry(r.id.clone()).or_default().push(i);
+                        self.library
+                            .changes_by_driver
+                            .entry(r.id.clone())
+                            .or_default()
+                            .push(i);
                     }
                 }
             }
@@ -381,18 +505,32 @@ fn check_cycles(library: &Library, diagnostics: &mut Vec<Diagnostic>) {
                 let pos = line_of("ended").unwrap_or(crate::diagnostics::Pos::new(1, 1, 3));
                 diagnostics.push(
                     item.source
-                        .error("E0206", format!("the cycle ended ({ended}) before it started ({started})"), pos)
+                        .error(
+                            "E0206",
+                            format!("the cycle ended ({ended}) before it started ({started})"),
+                            pos,
+                        )
                         .label("ended before started")
                         .hint("check the two dates; they are YYYY-MM-DD"),
                 );
             }
         }
         let status_written = item.front_matter.get("status").is_some();
-        if status_written && c.decision.is_some() && matches!(c.status, CycleStatus::Planned | CycleStatus::Doing) {
+        if status_written
+            && c.decision.is_some()
+            && matches!(c.status, CycleStatus::Planned | CycleStatus::Doing)
+        {
             let pos = line_of("decision").unwrap_or(crate::diagnostics::Pos::new(1, 1, 3));
             diagnostics.push(
                 item.source
-                    .warning("W0202", format!("a decision is recorded but the cycle is still `{}`", c.status.as_str()), pos)
+                    .warning(
+                        "W0202",
+                        format!(
+                            "a decision is recorded but the cycle is still `{}`",
+                            c.status.as_str()
+                        ),
+                        pos,
+                    )
                     .hint("set `status: done` once the team has decided, or remove the decision"),
             );
         }
@@ -401,10 +539,16 @@ fn check_cycles(library: &Library, diagnostics: &mut Vec<Diagnostic>) {
 
 /// Line of a top-level front-matter key, as a place for diagnostics.
 fn find_key_line(text: &str, key: &str) -> Option<crate::diagnostics::Pos> {
-    text.lines().enumerate().skip(1).take_while(|(_, line)| line.trim_end() != "---").find_map(|(i, line)| {
-        let rest = line.strip_prefix(key)?;
-        rest.trim_start().starts_with(':').then(|| crate::diagnostics::Pos::new(i + 1, 1, key.len()))
-    })
+    text.lines()
+        .enumerate()
+        .skip(1)
+        .take_while(|(_, line)| line.trim_end() != "---")
+        .find_map(|(i, line)| {
+            let rest = line.strip_prefix(key)?;
+            rest.trim_start()
+                .starts_with(':')
+                .then(|| crate::diagnostics::Pos::new(i + 1, 1, key.len()))
+        })
 }
 
 fn build_ramps(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
@@ -412,13 +556,16 @@ fn build_ramps(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
     // `follows` pointers that resolved to a cycle.
     let mut follows: HashMap<usize, usize> = HashMap::new();
     for &i in &cycles {
-        let Some(f) = library.items[i].cycle().and_then(|c| c.follows.clone()) else { continue };
+        let Some(f) = library.items[i].cycle().and_then(|c| c.follows.clone()) else {
+            continue;
+        };
         if let Some(&target) = library.by_id.get(&f.id) {
             if library.items[target].kind == Kind::Cycle && target != i {
                 follows.insert(i, target);
             } else if target == i {
                 diagnostics.push(
-                    library.items[i].source
+                    library.items[i]
+                        .source
                         .error("E0207", "a cycle cannot follow itself", f.pos)
                         .hint("name the cycle this one came after, or remove `follows`"),
                 );
@@ -437,23 +584,48 @@ fn build_ramps(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
             }
             if let Some(pos) = path.iter().position(|p| *p == c) {
                 let members: Vec<usize> = path[pos..].to_vec();
-                let first = *members.iter().min_by_key(|m| &library.items[**m].id).expect("loop has members");
+                let first = *members
+                    .iter()
+                    .min_by_key(|m| &library.items[**m].id)
+                    .expect("loop has members");
                 let order: Vec<usize> = {
                     let at = members.iter().position(|m| *m == first).expect("member");
-                    members[at..].iter().chain(members[..at].iter()).copied().collect()
+                    members[at..]
+                        .iter()
+                        .chain(members[..at].iter())
+                        .copied()
+                        .collect()
                 };
-                let mut chain: Vec<String> = order.iter().map(|m| library.items[*m].id.clone()).collect();
+                let mut chain: Vec<String> =
+                    order.iter().map(|m| library.items[*m].id.clone()).collect();
                 chain.push(library.items[first].id.clone());
                 let item = &library.items[first];
-                let pos = item.cycle().and_then(|c| c.follows.as_ref()).map(|f| f.pos).unwrap_or_default();
-                let mut d = item.source
-                    .error("E0207", format!("`follows` forms a loop: {}", chain.join(" → ")), pos)
+                let pos = item
+                    .cycle()
+                    .and_then(|c| c.follows.as_ref())
+                    .map(|f| f.pos)
+                    .unwrap_or_default();
+                let mut d = item
+                    .source
+                    .error(
+                        "E0207",
+                        format!("`follows` forms a loop: {}", chain.join(" → ")),
+                        pos,
+                    )
                     .label("this cycle's predecessor leads back to it")
                     .hint("a ramp runs one way: remove `follows` from the cycle that came first");
                 for m in &order[1..] {
                     let other = &library.items[*m];
-                    let p = other.cycle().and_then(|c| c.follows.as_ref()).map(|f| f.pos).unwrap_or_default();
-                    d = d.related(other.path(), p, format!("`{}` follows `{}`", other.id, library.items[follows[m]].id));
+                    let p = other
+                        .cycle()
+                        .and_then(|c| c.follows.as_ref())
+                        .map(|f| f.pos)
+                        .unwrap_or_default();
+                    d = d.related(
+                        other.path(),
+                        p,
+                        format!("`{}` follows `{}`", other.id, library.items[follows[m]].id),
+                    );
                 }
                 diagnostics.push(d);
                 in_loop.extend(members);
@@ -471,7 +643,9 @@ fn build_ramps(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
     // Ramps: per change idea, roots in start-date order, each followed by its followers.
     let mut by_change: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for &i in &cycles {
-        let Some(change) = library.items[i].cycle().and_then(|c| c.change.as_ref()) else { continue };
+        let Some(change) = library.items[i].cycle().and_then(|c| c.change.as_ref()) else {
+            continue;
+        };
         if let Some(&ci) = library.by_id.get(&change.id) {
             if library.items[ci].kind == Kind::Change {
                 by_change.entry(ci).or_default().push(i);
@@ -480,7 +654,11 @@ fn build_ramps(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
     }
     let date_key = |library: &Library, i: usize| {
         let c = library.items[i].cycle();
-        (c.and_then(|c| c.started).is_none(), c.and_then(|c| c.started), library.items[i].id.clone())
+        (
+            c.and_then(|c| c.started).is_none(),
+            c.and_then(|c| c.started),
+            library.items[i].id.clone(),
+        )
     };
     for (change, mut members) in by_change {
         members.sort_by_key(|i| date_key(library, *i));
@@ -489,7 +667,11 @@ fn build_ramps(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
             if let Some(&prev) = follows.get(&m) {
                 if !member_set.contains(&prev) {
                     let item = &library.items[m];
-                    let pos = item.cycle().and_then(|c| c.follows.as_ref()).map(|f| f.pos).unwrap_or_default();
+                    let pos = item
+                        .cycle()
+                        .and_then(|c| c.follows.as_ref())
+                        .map(|f| f.pos)
+                        .unwrap_or_default();
                     diagnostics.push(
                         item.source
                             .warning("W0203", format!("`follows` names `{}`, a cycle of another change idea", library.items[prev].id), pos)
@@ -500,7 +682,13 @@ fn build_ramps(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
         }
         let mut order = Vec::with_capacity(members.len());
         let mut placed = BTreeSet::new();
-        fn place(i: usize, members: &[usize], follows: &HashMap<usize, usize>, order: &mut Vec<usize>, placed: &mut BTreeSet<usize>) {
+        fn place(
+            i: usize,
+            members: &[usize],
+            follows: &HashMap<usize, usize>,
+            order: &mut Vec<usize>,
+            placed: &mut BTreeSet<usize>,
+        ) {
             if !placed.insert(i) {
                 return;
             }
@@ -530,7 +718,11 @@ fn collect_tags(library: &mut Library) {
     for (i, item) in library.items.iter().enumerate() {
         for tag in &item.tags {
             let slug = slugify(tag);
-            let entry = library.tags.entry(slug.clone()).or_insert_with(|| Tag { name: tag.clone(), slug, items: Vec::new() });
+            let entry = library.tags.entry(slug.clone()).or_insert_with(|| Tag {
+                name: tag.clone(),
+                slug,
+                items: Vec::new(),
+            });
             if entry.items.last() != Some(&i) {
                 entry.items.push(i);
             }

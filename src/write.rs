@@ -60,9 +60,15 @@ pub fn write_site(files: &SiteFiles, out: &Path, site_root: &Path) -> Result<(),
             return Err(WriteError::NotOurs(out.to_path_buf()));
         }
     }
-    let parent = out_abs.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let parent = out_abs
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    let name = out_abs.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "public".into());
+    let name = out_abs
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
     let staging = parent.join(format!(".{name}.cyclebook-new-{}", std::process::id()));
     let previous = parent.join(format!(".{name}.cyclebook-old-{}", std::process::id()));
     let _ = fs::remove_dir_all(&staging);
@@ -75,8 +81,11 @@ pub fn write_site(files: &SiteFiles, out: &Path, site_root: &Path) -> Result<(),
 
 fn write_all(files: &SiteFiles, staging: &Path) -> Result<(), WriteError> {
     fs::create_dir_all(staging).map_err(io_err(staging))?;
-    fs::write(staging.join(MARKER), "This folder is built by cyclebook and replaced on every build.\n")
-        .map_err(io_err(staging))?;
+    fs::write(
+        staging.join(MARKER),
+        "This folder is built by cyclebook and replaced on every build.\n",
+    )
+    .map_err(io_err(staging))?;
     for (rel, output) in files {
         let target = staging.join(rel);
         if let Some(dir) = target.parent() {
@@ -116,7 +125,10 @@ mod tests {
     use super::*;
 
     fn files(pairs: &[(&str, &str)]) -> SiteFiles {
-        pairs.iter().map(|(p, c)| (PathBuf::from(p), Output::Bytes(c.as_bytes().to_vec()))).collect()
+        pairs
+            .iter()
+            .map(|(p, c)| (PathBuf::from(p), Output::Bytes(c.as_bytes().to_vec())))
+            .collect()
     }
 
     #[test]
@@ -125,11 +137,19 @@ mod tests {
         let site = dir.path().join("site");
         fs::create_dir(&site).unwrap();
         let out = dir.path().join("public");
-        write_site(&files(&[("a/index.html", "one"), ("old.html", "x")]), &out, &site).unwrap();
+        write_site(
+            &files(&[("a/index.html", "one"), ("old.html", "x")]),
+            &out,
+            &site,
+        )
+        .unwrap();
         write_site(&files(&[("a/index.html", "two")]), &out, &site).unwrap();
         assert_eq!(fs::read_to_string(out.join("a/index.html")).unwrap(), "two");
         assert!(!out.join("old.html").exists());
-        let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let leftovers: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}");
     }
 
@@ -141,8 +161,17 @@ mod tests {
         let precious = dir.path().join("docs");
         fs::create_dir(&precious).unwrap();
         fs::write(precious.join("keep.txt"), "mine").unwrap();
-        assert!(matches!(write_site(&files(&[("i.html", "x")]), &precious, &site), Err(WriteError::NotOurs(_))));
-        assert_eq!(fs::read_to_string(precious.join("keep.txt")).unwrap(), "mine");
-        assert!(matches!(write_site(&files(&[("i.html", "x")]), dir.path(), &site), Err(WriteError::OverlapsSite(_))));
+        assert!(matches!(
+            write_site(&files(&[("i.html", "x")]), &precious, &site),
+            Err(WriteError::NotOurs(_))
+        ));
+        assert_eq!(
+            fs::read_to_string(precious.join("keep.txt")).unwrap(),
+            "mine"
+        );
+        assert!(matches!(
+            write_site(&files(&[("i.html", "x")]), dir.path(), &site),
+            Err(WriteError::OverlapsSite(_))
+        ));
     }
 }

@@ -38,11 +38,23 @@ pub fn parse_yaml(yaml: &str) -> Result<Value, YamlError> {
             let phrase = &raw[i + ", while parsing ".len()..];
             let (what, place) = phrase.split_once(" at line ")?;
             let (l, c) = place.split_once(" column ")?;
-            Some((what.to_string(), l.trim().parse().ok()?, c.trim().parse().ok()?))
+            Some((
+                what.to_string(),
+                l.trim().parse().ok()?,
+                c.trim().parse().ok()?,
+            ))
         });
         let head = raw.split(", while parsing").next().unwrap_or(&raw);
-        let message = head.find(" at line ").map_or(head, |i| &head[..i]).to_string();
-        YamlError { message, line, col, context }
+        let message = head
+            .find(" at line ")
+            .map_or(head, |i| &head[..i])
+            .to_string();
+        YamlError {
+            message,
+            line,
+            col,
+            context,
+        }
     })
 }
 
@@ -98,7 +110,9 @@ impl KeyIndex {
                 *count += 1;
                 let after = rest[1..].trim_start();
                 let value_col = col + (rest.len() - after.len());
-                index.keys.insert(path.clone(), Pos::new(line_no, col + 1, 1));
+                index
+                    .keys
+                    .insert(path.clone(), Pos::new(line_no, col + 1, 1));
                 index.values.insert(
                     path.clone(),
                     Pos::new(line_no, value_col + 1, scalar_len(after)),
@@ -121,9 +135,10 @@ impl KeyIndex {
             } else {
                 format!("{parent}.{key}")
             };
-            index
-                .keys
-                .insert(path.clone(), Pos::new(line_no, col + 1, key.chars().count().max(1)));
+            index.keys.insert(
+                path.clone(),
+                Pos::new(line_no, col + 1, key.chars().count().max(1)),
+            );
             let value_col = col + value_offset;
             index.values.insert(
                 path.clone(),
@@ -191,7 +206,9 @@ fn split_key(s: &str) -> Option<(&str, &str, usize)> {
         let after = q[end + 1..].trim_start();
         (&q[..end], after)
     } else {
-        let colon = s.find(": ").or_else(|| s.strip_suffix(':').map(|k| k.len()))?;
+        let colon = s
+            .find(": ")
+            .or_else(|| s.strip_suffix(':').map(|k| k.len()))?;
         let key = s[..colon].trim_end();
         if key.is_empty() || key.contains(['{', '[', '"', '\'']) {
             return None;
@@ -212,28 +229,56 @@ fn scalar_len(value: &str) -> usize {
 
 /// A YAML syntax error as a diagnostic at its place in the file, with the most
 /// useful hint for the commonest causes (tabs, repeated keys, unclosed brackets).
-fn yaml_diagnostic(file: &SourceFile, yaml: &str, first_line: usize, what: &str, e: YamlError) -> Diagnostic {
+fn yaml_diagnostic(
+    file: &SourceFile,
+    yaml: &str,
+    first_line: usize,
+    what: &str,
+    e: YamlError,
+) -> Diagnostic {
     let to_file_line = |line: usize| first_line + line - 1;
-    if let Some(key) = e.message.strip_prefix("duplicate entry with key ").map(|k| k.trim_matches('"').to_string()) {
+    if let Some(key) = e
+        .message
+        .strip_prefix("duplicate entry with key ")
+        .map(|k| k.trim_matches('"').to_string())
+    {
         // serde_yaml points at the mapping; point at the second writing of the key.
         let places: Vec<usize> = yaml
             .lines()
             .enumerate()
-            .filter(|(_, l)| l.strip_prefix(key.as_str()).is_some_and(|rest| rest.trim_start().starts_with(':')))
+            .filter(|(_, l)| {
+                l.strip_prefix(key.as_str())
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
+            })
             .map(|(i, _)| to_file_line(i + 1))
             .collect();
-        let line = places.get(1).or(places.first()).copied().unwrap_or(to_file_line(e.line));
+        let line = places
+            .get(1)
+            .or(places.first())
+            .copied()
+            .unwrap_or(to_file_line(e.line));
         let mut d = file
-            .error("E0102", format!("key `{key}` is written twice in {what}"), Pos::new(line, 1, key.chars().count().max(1)))
+            .error(
+                "E0102",
+                format!("key `{key}` is written twice in {what}"),
+                Pos::new(line, 1, key.chars().count().max(1)),
+            )
             .label("written again here")
             .hint(format!("keep one `{key}:` line"));
         if let Some(first) = places.first().filter(|f| **f != line) {
-            d = d.related(&file.path, Pos::new(*first, 1, key.len()), "first written here");
+            d = d.related(
+                &file.path,
+                Pos::new(*first, 1, key.len()),
+                "first written here",
+            );
         }
         return d;
     }
     let line = to_file_line(e.line);
-    let len = file.line_len(line).saturating_sub(e.col.saturating_sub(1)).clamp(1, 40);
+    let len = file
+        .line_len(line)
+        .saturating_sub(e.col.saturating_sub(1))
+        .clamp(1, 40);
     let line_text = file.text.lines().nth(line.saturating_sub(1)).unwrap_or("");
     let hint = if e.message.contains("tab") || line_text.starts_with('\t') {
         "YAML indents with spaces only: replace the tab at the start of this line with spaces"
@@ -241,13 +286,21 @@ fn yaml_diagnostic(file: &SourceFile, yaml: &str, first_line: usize, what: &str,
         "check indentation (spaces, not tabs), a missing `:` after a key, and quote values that contain `: ` or start with `[`, `{`, `*`, `&` or `@`"
     };
     let mut d = file
-        .error("E0102", format!("malformed YAML in {what}: {}", e.message), Pos::new(line, e.col, len))
+        .error(
+            "E0102",
+            format!("malformed YAML in {what}: {}", e.message),
+            Pos::new(line, e.col, len),
+        )
         .label("YAML could not be read from here")
         .hint(hint);
     if let Some((construct, l, c)) = e.context {
         let context_line = to_file_line(l);
         if context_line != line {
-            d = d.related(&file.path, Pos::new(context_line, c, 1), format!("while reading {construct} that starts here"));
+            d = d.related(
+                &file.path,
+                Pos::new(context_line, c, 1),
+                format!("while reading {construct} that starts here"),
+            );
         }
     }
     d
@@ -273,7 +326,8 @@ impl<'a> Fields<'a> {
         first_line: usize,
         what: &'static str,
     ) -> Result<Fields<'a>, Diagnostic> {
-        let value = parse_yaml(yaml).map_err(|e| yaml_diagnostic(file, yaml, first_line, what, e))?;
+        let value =
+            parse_yaml(yaml).map_err(|e| yaml_diagnostic(file, yaml, first_line, what, e))?;
         let start = Pos::new(first_line.saturating_sub(1).max(1), 1, 3);
         let map = match value {
             Value::Mapping(map) => map,
@@ -324,13 +378,23 @@ impl<'a> Fields<'a> {
         self.index.value(path).unwrap_or(self.start)
     }
 
-    pub fn error_at_key(&mut self, key: &str, code: &'static str, message: String) -> &mut Diagnostic {
+    pub fn error_at_key(
+        &mut self,
+        key: &str,
+        code: &'static str,
+        message: String,
+    ) -> &mut Diagnostic {
         let pos = self.key_pos(key);
         self.diagnostics.push(self.file.error(code, message, pos));
         self.diagnostics.last_mut().expect("just pushed")
     }
 
-    pub fn error_at_value(&mut self, path: &str, code: &'static str, message: String) -> &mut Diagnostic {
+    pub fn error_at_value(
+        &mut self,
+        path: &str,
+        code: &'static str,
+        message: String,
+    ) -> &mut Diagnostic {
         let pos = self.value_pos(path);
         self.diagnostics.push(self.file.error(code, message, pos));
         self.diagnostics.last_mut().expect("just pushed")
@@ -362,7 +426,9 @@ impl<'a> Fields<'a> {
             }
             let what = self.what;
             let hint = match did_you_mean(name, allowed.iter().copied()) {
-                Some(close) => format!("did you mean `{close}`? (free-form data goes under `extra:`)"),
+                Some(close) => {
+                    format!("did you mean `{close}`? (free-form data goes under `extra:`)")
+                }
                 None => format!(
                     "{what} keys are: {}; put free-form data under `extra:`",
                     allowed.join(", ")
@@ -412,7 +478,11 @@ impl<'a> Fields<'a> {
             let what = self.what;
             self.diagnostics.push(
                 self.file
-                    .error("E0106", format!("{what} is missing required key `{key}`"), pos)
+                    .error(
+                        "E0106",
+                        format!("{what} is missing required key `{key}`"),
+                        pos,
+                    )
                     .label("in this front matter")
                     .hint(format!("add a line `{key}: …` to the front matter")),
             );
@@ -465,11 +535,7 @@ impl<'a> Fields<'a> {
             Some(close) => format!("did you mean `{close}`?"),
             None => format!("use one of: {}", allowed.join(", ")),
         };
-        let d = self.error_at_value(
-            key,
-            "E0107",
-            format!("`{text}` is not a valid `{key}`"),
-        );
+        let d = self.error_at_value(key, "E0107", format!("`{text}` is not a valid `{key}`"));
         d.label = Some(format!("expected one of {}", allowed.join(" | ")));
         d.hint = Some(hint);
         None
@@ -481,7 +547,8 @@ impl<'a> Fields<'a> {
         match Date::parse_iso(text.trim()) {
             Ok(date) => Some((date, pos)),
             Err(message) => {
-                let d = self.error_at_value(key, "E0108", format!("bad date in `{key}`: {message}"));
+                let d =
+                    self.error_at_value(key, "E0108", format!("bad date in `{key}`: {message}"));
                 d.label = Some("expected YYYY-MM-DD".into());
                 d.hint = Some("write dates as year-month-day, e.g. 2026-03-02".into());
                 None
@@ -519,13 +586,19 @@ impl<'a> Fields<'a> {
     pub fn refs(&mut self, key: &str) -> Vec<Ref> {
         self.string_list(key)
             .into_iter()
-            .map(|(id, pos)| Ref { id: id.trim().to_string(), pos })
+            .map(|(id, pos)| Ref {
+                id: id.trim().to_string(),
+                pos,
+            })
             .collect()
     }
 
     pub fn single_ref(&mut self, key: &str) -> Option<Ref> {
         let id = self.string(key)?;
-        Some(Ref { id: id.trim().to_string(), pos: self.value_pos(key) })
+        Some(Ref {
+            id: id.trim().to_string(),
+            pos: self.value_pos(key),
+        })
     }
 
     pub fn date_list(&mut self, key: &str) -> Vec<Date> {
@@ -534,7 +607,8 @@ impl<'a> Fields<'a> {
             match Date::parse_period(&text) {
                 Ok((date, _)) => out.push(date),
                 Err(message) => {
-                    let d = self.file
+                    let d = self
+                        .file
                         .error("E0108", format!("bad date in `{key}`: {message}"), pos)
                         .label("expected YYYY-MM-DD")
                         .hint("write dates as year-month-day, e.g. 2026-03-02");
@@ -613,7 +687,9 @@ pub fn yaml_to_json(value: &Value) -> serde_json::Value {
             }
         }
         Value::String(s) => serde_json::Value::String(s.clone()),
-        Value::Sequence(items) => serde_json::Value::Array(items.iter().map(yaml_to_json).collect()),
+        Value::Sequence(items) => {
+            serde_json::Value::Array(items.iter().map(yaml_to_json).collect())
+        }
         Value::Mapping(map) => serde_json::Value::Object(
             map.iter()
                 .map(|(k, v)| (scalar_text(k).unwrap_or_default(), yaml_to_json(v)))
@@ -634,7 +710,10 @@ mod tests {
         let index = KeyIndex::scan(yaml, 2);
         assert_eq!(index.key("title"), Some(Pos::new(2, 1, 5)));
         assert_eq!(index.key("drivers[0].id"), Some(Pos::new(4, 5, 2)));
-        assert_eq!(index.value("drivers[0].secondary[0].id"), Some(Pos::new(7, 13, 2)));
+        assert_eq!(
+            index.value("drivers[0].secondary[0].id"),
+            Some(Pos::new(7, 13, 2))
+        );
         assert_eq!(index.key("drivers[1].id"), Some(Pos::new(9, 5, 2)));
         assert_eq!(index.value("tags[1]"), Some(Pos::new(10, 11, 2)));
         // Unknown deeper paths fall back to the nearest known ancestor.
@@ -647,7 +726,7 @@ mod tests {
         let index = KeyIndex::scan(yaml, 1);
         assert_eq!(index.value("measures[1]"), Some(Pos::new(3, 3, 1)));
         assert_eq!(index.key("status"), Some(Pos::new(6, 1, 6)));
-        assert!(index.keys.get("definition.numerator").is_none());
+        assert!(!index.keys.contains_key("definition.numerator"));
     }
 
     #[test]
@@ -655,15 +734,27 @@ mod tests {
         let text = "---\ntitle: T\nstauts: done\nstarted: 2026-02-30\nstatus: finished\ntags: {a: 1}\n---\n";
         let file = SourceFile::new(PathBuf::from("cycles/c.md"), text.into());
         let split = file.split_front_matter().unwrap();
-        let mut f = Fields::parse(&file, split.front_matter, split.front_matter_line, "cycle").unwrap();
+        let mut f =
+            Fields::parse(&file, split.front_matter, split.front_matter_line, "cycle").unwrap();
         f.deny_unknown_keys(&["title", "status", "started", "tags"]);
         assert!(f.date("started").is_none());
         assert!(f.choice("status", &["planned", "done"]).is_none());
         assert!(f.string_list("tags").is_empty());
         let d = f.finish();
         let summary: Vec<_> = d.iter().map(|d| (d.code, d.line, d.column)).collect();
-        assert_eq!(summary, [("E0104", 3, 1), ("E0108", 4, 10), ("E0107", 5, 9), ("E0105", 6, 7)]);
-        assert_eq!(d[0].hint.as_deref(), Some("did you mean `status`? (free-form data goes under `extra:`)"));
+        assert_eq!(
+            summary,
+            [
+                ("E0104", 3, 1),
+                ("E0108", 4, 10),
+                ("E0107", 5, 9),
+                ("E0105", 6, 7)
+            ]
+        );
+        assert_eq!(
+            d[0].hint.as_deref(),
+            Some("did you mean `status`? (free-form data goes under `extra:`)")
+        );
     }
 
     #[test]

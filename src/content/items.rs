@@ -20,7 +20,13 @@ pub enum Kind {
 }
 
 impl Kind {
-    pub const ALL: [Kind; 5] = [Kind::Aim, Kind::Change, Kind::Cycle, Kind::Measure, Kind::Note];
+    pub const ALL: [Kind; 5] = [
+        Kind::Aim,
+        Kind::Change,
+        Kind::Cycle,
+        Kind::Measure,
+        Kind::Note,
+    ];
 
     /// The folder the kind lives in, and the URL segment of its pages.
     pub fn folder(self) -> &'static str {
@@ -104,7 +110,10 @@ impl CycleStatus {
 impl ChartType {
     /// Charts whose points are a numerator over a denominator.
     pub fn needs_denominator(self) -> bool {
-        matches!(self, ChartType::P | ChartType::Pp | ChartType::U | ChartType::Up)
+        matches!(
+            self,
+            ChartType::P | ChartType::Pp | ChartType::U | ChartType::Up
+        )
     }
 }
 
@@ -270,16 +279,45 @@ pub struct Aim {
 const COMMON_KEYS: [&str; 4] = ["title", "tags", "summary", "extra"];
 
 pub const CYCLE_KEYS: &[&str] = &[
-    "title", "tags", "summary", "extra", "change", "status", "started", "ended", "follows",
-    "decision", "predictions", "measures", "team",
+    "title",
+    "tags",
+    "summary",
+    "extra",
+    "change",
+    "status",
+    "started",
+    "ended",
+    "follows",
+    "decision",
+    "predictions",
+    "measures",
+    "team",
 ];
-pub const NOTE_KEYS: &[&str] = &["title", "tags", "summary", "extra", "date", "kind", "cycles", "measures"];
+pub const NOTE_KEYS: &[&str] = &[
+    "title", "tags", "summary", "extra", "date", "kind", "cycles", "measures",
+];
 pub const MEASURE_KEYS: &[&str] = &[
-    "title", "tags", "summary", "extra", "kind", "unit", "definition", "chart", "improvement",
-    "target", "multiply", "freeze", "rebase", "exclude", "rules", "columns",
+    "title",
+    "tags",
+    "summary",
+    "extra",
+    "kind",
+    "unit",
+    "definition",
+    "chart",
+    "improvement",
+    "target",
+    "multiply",
+    "freeze",
+    "rebase",
+    "exclude",
+    "rules",
+    "columns",
 ];
 pub const CHANGE_KEYS: &[&str] = &["title", "tags", "summary", "extra", "drivers", "status"];
-pub const AIM_KEYS: &[&str] = &["title", "tags", "summary", "extra", "measure", "target", "by", "drivers"];
+pub const AIM_KEYS: &[&str] = &[
+    "title", "tags", "summary", "extra", "measure", "target", "by", "drivers",
+];
 
 pub fn allowed_keys(kind: Kind) -> &'static [&'static str] {
     debug_assert!(COMMON_KEYS.iter().all(|k| CYCLE_KEYS.contains(k)));
@@ -292,7 +330,12 @@ pub fn allowed_keys(kind: Kind) -> &'static [&'static str] {
     }
 }
 
-fn choice<T>(f: &mut Fields, key: &str, words: &[&'static str], from: fn(&str) -> Option<T>) -> Option<T> {
+fn choice<T>(
+    f: &mut Fields,
+    key: &str,
+    words: &[&'static str],
+    from: fn(&str) -> Option<T>,
+) -> Option<T> {
     f.choice(key, words).and_then(from)
 }
 
@@ -300,7 +343,8 @@ pub fn read_cycle(f: &mut Fields) -> Cycle {
     let status = choice(f, "status", CycleStatus::WORDS, CycleStatus::from_word);
     if status.is_none() && !f.contains("status") && !f.has_key_close_to("status") {
         let pos = f.pos_of_key("title");
-        let d = f.file
+        let d = f
+            .file
             .warning("W0101", "cycle has no `status`; taken as `planned`", pos)
             .hint("add `status:` with one of planned, doing, studying, done, abandoned");
         f.diagnostics.push(d);
@@ -312,7 +356,11 @@ pub fn read_cycle(f: &mut Fields) -> Cycle {
         ended: f.date("ended").map(|d| d.0),
         follows: f.single_ref("follows"),
         decision: choice(f, "decision", Decision::WORDS, Decision::from_word),
-        predictions: f.string_list("predictions").into_iter().map(|p| p.0).collect(),
+        predictions: f
+            .string_list("predictions")
+            .into_iter()
+            .map(|p| p.0)
+            .collect(),
         measures: f.refs("measures"),
         team: f.string_list("team").into_iter().map(|p| p.0).collect(),
     }
@@ -345,9 +393,15 @@ pub fn read_measure(f: &mut Fields, csv_path: PathBuf) -> Measure {
                     "denominator" => columns.denominator = name,
                     "note" => columns.note = name,
                     other => {
-                        let hint = crate::diagnostics::did_you_mean(other, allowed)
-                            .map_or_else(|| format!("`columns` keys are: {}", allowed.join(", ")), |c| format!("did you mean `{c}`?"));
-                        let d = f.error_at_key(&path, "E0104", format!("unknown key `{other}` in `columns`"));
+                        let hint = crate::diagnostics::did_you_mean(other, allowed).map_or_else(
+                            || format!("`columns` keys are: {}", allowed.join(", ")),
+                            |c| format!("did you mean `{c}`?"),
+                        );
+                        let d = f.error_at_key(
+                            &path,
+                            "E0104",
+                            format!("unknown key `{other}` in `columns`"),
+                        );
                         d.label = Some("unknown key".into());
                         d.hint = Some(hint);
                     }
@@ -428,9 +482,18 @@ pub fn read_aim(f: &mut Fields) -> Aim {
     }
 }
 
-fn read_driver(f: &mut Fields, path: &str, value: &serde_yaml::Value, primary: bool) -> Option<PrimaryDriver> {
+fn read_driver(
+    f: &mut Fields,
+    path: &str,
+    value: &serde_yaml::Value,
+    primary: bool,
+) -> Option<PrimaryDriver> {
     let map = f.sub_mapping(path, value)?;
-    let allowed: &[&str] = if primary { &["id", "title", "secondary"] } else { &["id", "title"] };
+    let allowed: &[&str] = if primary {
+        &["id", "title", "secondary"]
+    } else {
+        &["id", "title"]
+    };
     let mut id = None;
     let mut title = None;
     let mut secondary = Vec::new();
@@ -457,9 +520,16 @@ fn read_driver(f: &mut Fields, path: &str, value: &serde_yaml::Value, primary: b
             },
             other => {
                 let hint = crate::diagnostics::did_you_mean(other, allowed.iter().copied())
-                    .map_or_else(|| format!("a driver has: {}", allowed.join(", ")), |c| format!("did you mean `{c}`?"));
+                    .map_or_else(
+                        || format!("a driver has: {}", allowed.join(", ")),
+                        |c| format!("did you mean `{c}`?"),
+                    );
                 let level = if primary { "primary" } else { "secondary" };
-                let d = f.error_at_key(&key_path, "E0104", format!("unknown key `{other}` in a {level} driver"));
+                let d = f.error_at_key(
+                    &key_path,
+                    "E0104",
+                    format!("unknown key `{other}` in a {level} driver"),
+                );
                 d.label = Some("unknown key".into());
                 d.hint = Some(hint);
             }
@@ -467,17 +537,34 @@ fn read_driver(f: &mut Fields, path: &str, value: &serde_yaml::Value, primary: b
     }
     let Some((id, pos)) = id else {
         let d = f.error_at_key(path, "E0106", "driver is missing required key `id`".into());
-        d.hint = Some("give each driver an `id` (a slug such as `reliable-risk-assessment`) and a `title`".into());
+        d.hint = Some(
+            "give each driver an `id` (a slug such as `reliable-risk-assessment`) and a `title`"
+                .into(),
+        );
         return None;
     };
     if !super::is_slug(&id) {
-        let d = f.error_at_value(&format!("{path}.id"), "E0109", format!("driver id `{id}` is not a slug"));
-        d.hint = Some(format!("use lowercase letters, digits and hyphens, e.g. `{}`", super::slugify(&id)));
+        let d = f.error_at_value(
+            &format!("{path}.id"),
+            "E0109",
+            format!("driver id `{id}` is not a slug"),
+        );
+        d.hint = Some(format!(
+            "use lowercase letters, digits and hyphens, e.g. `{}`",
+            super::slugify(&id)
+        ));
     }
     let title = title.unwrap_or_else(|| {
-        let d = f.error_at_key(path, "E0106", format!("driver `{id}` is missing required key `title`"));
+        let d = f.error_at_key(
+            path,
+            "E0106",
+            format!("driver `{id}` is missing required key `title`"),
+        );
         d.hint = Some("add `title:` with what must be true, in the team's words".into());
         id.clone()
     });
-    Some(PrimaryDriver { driver: Driver { id, title, pos }, secondary })
+    Some(PrimaryDriver {
+        driver: Driver { id, title, pos },
+        secondary,
+    })
 }

@@ -79,7 +79,11 @@ pub fn parse_csv(
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
-            diagnostics.push(file.error("E0301", format!("the CSV header could not be read: {e}"), Pos::new(1, 1, 1)));
+            diagnostics.push(file.error(
+                "E0301",
+                format!("the CSV header could not be read: {e}"),
+                Pos::new(1, 1, 1),
+            ));
             return (None, diagnostics);
         }
     };
@@ -88,7 +92,10 @@ pub fn parse_csv(
     if headers.is_empty() || text.trim().is_empty() {
         diagnostics.push(
             file.error("E0302", "the CSV is empty", Pos::new(1, 1, 1))
-                .hint(format!("start with a header line `{},{}` and one row per period", columns.date, columns.value)),
+                .hint(format!(
+                    "start with a header line `{},{}` and one row per period",
+                    columns.date, columns.value
+                )),
         );
         return (None, diagnostics);
     }
@@ -113,7 +120,11 @@ pub fn parse_csv(
         diagnostics.push(
             file.error(
                 "E0302",
-                format!("a `{}` chart needs a `{}` column", chart.as_str(), columns.denominator),
+                format!(
+                    "a `{}` chart needs a `{}` column",
+                    chart.as_str(),
+                    columns.denominator
+                ),
                 header_pos,
             )
             .label("header line")
@@ -130,7 +141,11 @@ pub fn parse_csv(
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(1, |p| p.line() as usize);
-                diagnostics.push(file.error("E0303", format!("this CSV row could not be read: {e}"), Pos::new(line, 1, 1)));
+                diagnostics.push(file.error(
+                    "E0303",
+                    format!("this CSV row could not be read: {e}"),
+                    Pos::new(line, 1, 1),
+                ));
                 continue;
             }
         };
@@ -155,10 +170,16 @@ pub fn parse_csv(
             diagnostics.push(
                 file.error(
                     "E0303",
-                    format!("row has {} fields but the header has {}", record.len(), headers.len()),
+                    format!(
+                        "row has {} fields but the header has {}",
+                        record.len(),
+                        headers.len()
+                    ),
                     Pos::new(line, 1, line_text.chars().count().max(1)),
                 )
-                .hint("each row needs one value per header column; quote text that contains commas"),
+                .hint(
+                    "each row needs one value per header column; quote text that contains commas",
+                ),
             );
             continue;
         }
@@ -196,9 +217,13 @@ pub fn parse_csv(
                 Ok(n) => Some(n),
                 Err(hint) => {
                     diagnostics.push(
-                        file.error("E0305", format!("`{cell}` in column `{}` is not a number", header_name(col)), field_pos(col))
-                            .label("expected a number")
-                            .hint(hint),
+                        file.error(
+                            "E0305",
+                            format!("`{cell}` in column `{}` is not a number", header_name(col)),
+                            field_pos(col),
+                        )
+                        .label("expected a number")
+                        .hint(hint),
                     );
                     row_ok = false;
                     None
@@ -207,19 +232,39 @@ pub fn parse_csv(
         };
         let value = number(value_col, &mut diagnostics);
         let denominator = denominator_col.and_then(|c| number(c, &mut diagnostics));
-        let counts = matches!(chart, ChartType::C | ChartType::U | ChartType::Up | ChartType::P | ChartType::Pp | ChartType::G | ChartType::T);
+        let counts = matches!(
+            chart,
+            ChartType::C
+                | ChartType::U
+                | ChartType::Up
+                | ChartType::P
+                | ChartType::Pp
+                | ChartType::G
+                | ChartType::T
+        );
         if counts && value.is_some_and(|v| v < 0.0) {
             diagnostics.push(
-                file.error("E0306", format!("a `{}` chart counts events, so the value cannot be negative", chart.as_str()), field_pos(value_col))
-                    .label("negative count"),
+                file.error(
+                    "E0306",
+                    format!(
+                        "a `{}` chart counts events, so the value cannot be negative",
+                        chart.as_str()
+                    ),
+                    field_pos(value_col),
+                )
+                .label("negative count"),
             );
             row_ok = false;
         }
         if let (Some(col), Some(d)) = (denominator_col, denominator) {
             if d < 0.0 {
                 diagnostics.push(
-                    file.error("E0306", "the denominator cannot be negative", field_pos(col))
-                        .label("negative denominator"),
+                    file.error(
+                        "E0306",
+                        "the denominator cannot be negative",
+                        field_pos(col),
+                    )
+                    .label("negative denominator"),
                 );
                 row_ok = false;
             }
@@ -258,7 +303,14 @@ pub fn parse_csv(
         diagnostics.push(
             file.warning("W0301", "the measure has no data rows yet", header_pos)
                 .label("only a header")
-                .hint(format!("add one row per period under the header, e.g. `2026-03-02,{}`", if denominator_col.is_some() { "12,40" } else { "12" })),
+                .hint(format!(
+                    "add one row per period under the header, e.g. `2026-03-02,{}`",
+                    if denominator_col.is_some() {
+                        "12,40"
+                    } else {
+                        "12"
+                    }
+                )),
         );
     }
     (
@@ -288,7 +340,10 @@ mod tests {
         let data = data.unwrap();
         assert_eq!(data.points.len(), 3);
         assert_eq!(data.points[1].value, None);
-        assert_eq!(data.points[2].note.as_deref(), Some("Ward closed, norovirus"));
+        assert_eq!(
+            data.points[2].note.as_deref(),
+            Some("Ward closed, norovirus")
+        );
         assert_eq!(data.points[2].line, 4);
     }
 
@@ -296,7 +351,15 @@ mod tests {
     fn names_the_row_and_column_of_each_bad_cell() {
         let (_, diags) = parse("date,value,denominator\n2026-01-05,3,40\n2026-13-01,4,40\n2026-01-19,12%,40\n2026-01-26,50,40\n2026-02-02,1\n", ChartType::P);
         let got: Vec<_> = diags.iter().map(|d| (d.code, d.line, d.column)).collect();
-        assert_eq!(got, [("E0304", 3, 1), ("E0305", 4, 12), ("E0306", 5, 15), ("E0303", 6, 1)]);
+        assert_eq!(
+            got,
+            [
+                ("E0304", 3, 1),
+                ("E0305", 4, 12),
+                ("E0306", 5, 15),
+                ("E0303", 6, 1)
+            ]
+        );
         assert!(diags[1].hint.as_deref().unwrap().contains("multiply: 100"));
     }
 
@@ -304,6 +367,12 @@ mod tests {
     fn requires_the_columns_the_chart_needs() {
         let (_, diags) = parse("when,value\n2026-01-05,3\n", ChartType::U);
         let messages: Vec<_> = diags.iter().map(|d| d.message.as_str()).collect();
-        assert_eq!(messages, ["the CSV has no `date` column", "a `u` chart needs a `denominator` column"]);
+        assert_eq!(
+            messages,
+            [
+                "the CSV has no `date` column",
+                "a `u` chart needs a `denominator` column"
+            ]
+        );
     }
 }

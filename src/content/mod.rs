@@ -54,7 +54,11 @@ impl std::error::Error for LoadError {}
 /// Ids are slugs: lowercase ASCII letters and digits in hyphen-separated words.
 pub fn is_slug(s: &str) -> bool {
     !s.is_empty()
-        && s.split('-').all(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+        && s.split('-').all(|w| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
 }
 
 /// A slug made from any text (`Falls huddle #2` → `falls-huddle-2`).
@@ -100,20 +104,27 @@ fn files_under(root: &Path, dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Ve
     }
     let mut files = Vec::new();
     let walker = WalkDir::new(dir).follow_links(false).sort_by_file_name();
-    for entry in walker.into_iter().filter_entry(|e| {
-        e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
-    }) {
+    for entry in walker
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+    {
         match entry {
             Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
             Ok(e) if e.path_is_symlink() => diagnostics.push(
-                Diagnostic::warning("W0001", "symbolic link skipped: site content must be real files inside the site")
-                    .in_file(&relative(root, e.path()))
-                    .hint("copy the file into the site instead of linking to it"),
+                Diagnostic::warning(
+                    "W0001",
+                    "symbolic link skipped: site content must be real files inside the site",
+                )
+                .in_file(&relative(root, e.path()))
+                .hint("copy the file into the site instead of linking to it"),
             ),
             Ok(_) => {}
             Err(e) => {
                 let path = e.path().map(|p| relative(root, p)).unwrap_or_default();
-                diagnostics.push(Diagnostic::error("E0001", format!("cannot read this folder: {e}")).in_file(&path));
+                diagnostics.push(
+                    Diagnostic::error("E0001", format!("cannot read this folder: {e}"))
+                        .in_file(&path),
+                );
             }
         }
     }
@@ -121,7 +132,10 @@ fn files_under(root: &Path, dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Ve
 }
 
 fn skipped_name(path: &Path) -> bool {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     name.starts_with('_') || name == "readme.md"
 }
 
@@ -146,7 +160,10 @@ pub fn load(root: &Path) -> Result<Content, LoadError> {
         let dir = root.join(kind.folder());
         let files = files_under(root, &dir, &mut diagnostics);
         let csvs: Vec<&PathBuf> = files.iter().filter(|p| has_ext(p, "csv")).collect();
-        for path in files.iter().filter(|p| has_ext(p, "md") && !skipped_name(p)) {
+        for path in files
+            .iter()
+            .filter(|p| has_ext(p, "md") && !skipped_name(p))
+        {
             let file = match read_text(root, path) {
                 Ok(f) => f,
                 Err(d) => {
@@ -188,7 +205,12 @@ pub fn load(root: &Path) -> Result<Content, LoadError> {
             );
         }
     }
-    collect_templates(root, &root.join("templates"), &mut templates, &mut diagnostics);
+    collect_templates(
+        root,
+        &root.join("templates"),
+        &mut templates,
+        &mut diagnostics,
+    );
 
     Ok(Content {
         root: root.to_path_buf(),
@@ -202,11 +224,20 @@ pub fn load(root: &Path) -> Result<Content, LoadError> {
 }
 
 fn theme_pos(config_file: &SourceFile) -> Pos {
-    let line = config_file.text.lines().position(|l| l.starts_with("theme:")).map_or(1, |i| i + 1);
+    let line = config_file
+        .text
+        .lines()
+        .position(|l| l.starts_with("theme:"))
+        .map_or(1, |i| i + 1);
     Pos::new(line, 1, 5)
 }
 
-fn collect_templates(root: &Path, dir: &Path, templates: &mut BTreeMap<String, SourceFile>, diagnostics: &mut Vec<Diagnostic>) {
+fn collect_templates(
+    root: &Path,
+    dir: &Path,
+    templates: &mut BTreeMap<String, SourceFile>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     for path in files_under(root, dir, diagnostics) {
         let name = crate::diagnostics::display_path(&relative(dir, &path));
         match read_text(root, &path) {
@@ -218,10 +249,16 @@ fn collect_templates(root: &Path, dir: &Path, templates: &mut BTreeMap<String, S
     }
 }
 
-fn read_measure_data(root: &Path, csv: &Path, measure: &mut items::Measure, diagnostics: &mut Vec<Diagnostic>) {
+fn read_measure_data(
+    root: &Path,
+    csv: &Path,
+    measure: &mut items::Measure,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     match read_text(root, csv) {
         Ok(file) => {
-            let (data, csv_diagnostics) = measure_data::parse_csv(&file, &measure.columns, measure.chart);
+            let (data, csv_diagnostics) =
+                measure_data::parse_csv(&file, &measure.columns, measure.chart);
             measure.data = data;
             diagnostics.extend(csv_diagnostics);
         }
@@ -230,22 +267,38 @@ fn read_measure_data(root: &Path, csv: &Path, measure: &mut items::Measure, diag
 }
 
 fn has_ext(path: &Path, ext: &str) -> bool {
-    path.extension().is_some_and(|e| e.eq_ignore_ascii_case(ext))
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case(ext))
 }
 
 fn check_id(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -> String {
-    let id = file.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let id = file
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if !is_slug(&id) {
         diagnostics.push(
-            Diagnostic::error("E0109", format!("`{id}` is not a valid id: file names are the ids of items"))
-                .in_file(&file.path)
-                .hint(format!("rename the file to `{}` (lowercase letters, digits and hyphens)", slugify(&id))),
+            Diagnostic::error(
+                "E0109",
+                format!("`{id}` is not a valid id: file names are the ids of items"),
+            )
+            .in_file(&file.path)
+            .hint(format!(
+                "rename the file to `{}` (lowercase letters, digits and hyphens)",
+                slugify(&id)
+            )),
         );
     }
     id
 }
 
-fn read_item(root: &Path, kind: Kind, file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -> Option<Item> {
+fn read_item(
+    root: &Path,
+    kind: Kind,
+    file: &SourceFile,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<Item> {
     let id = check_id(file, diagnostics);
     let split = match file.split_front_matter() {
         Ok(s) => s,
@@ -269,7 +322,9 @@ fn read_item(root: &Path, kind: Kind, file: &SourceFile, diagnostics: &mut Vec<D
         }
     };
     fields.deny_unknown_keys(items::allowed_keys(kind));
-    let title = fields.required_string("title").unwrap_or_else(|| id.clone());
+    let title = fields
+        .required_string("title")
+        .unwrap_or_else(|| id.clone());
     let summary = fields.string("summary");
     let tags = read_tags(&mut fields);
     let details = match kind {
@@ -314,8 +369,13 @@ fn read_tags(fields: &mut Fields) -> Vec<String> {
     for (tag, pos) in fields.string_list("tags") {
         let tag = tag.trim().to_string();
         if slugify(&tag).is_empty() {
-            let d = fields.file
-                .error("E0107", format!("tag `{tag}` has no letters or digits"), pos)
+            let d = fields
+                .file
+                .error(
+                    "E0107",
+                    format!("tag `{tag}` has no letters or digits"),
+                    pos,
+                )
                 .hint("tags are short words such as `falls` or `night-shift`");
             fields.diagnostics.push(d);
         } else if !tags.contains(&tag) {

@@ -65,7 +65,9 @@ impl SourceFile {
         let mut offset = first_line_end;
         let mut line = 2;
         while offset < text.len() {
-            let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i + 1);
+            let end = text[offset..]
+                .find('\n')
+                .map_or(text.len(), |i| offset + i + 1);
             let content = text[offset..end].trim_end();
             if content == "---" || content == "..." {
                 return Ok(Split {
@@ -122,7 +124,10 @@ mod tests {
     #[test]
     fn reports_missing_and_unterminated_front_matter() {
         let missing = file("# Just a heading\n").split_front_matter().unwrap_err();
-        assert_eq!((missing.code, missing.line, missing.column), ("E0101", 1, 1));
+        assert_eq!(
+            (missing.code, missing.line, missing.column),
+            ("E0101", 1, 1)
+        );
         let open = file("---\ntitle: A\n").split_front_matter().unwrap_err();
         assert!(open.message.contains("unterminated"));
     }

@@ -37,7 +37,10 @@ const MARKER_RADIUS: f64 = 8.0;
 const BOTTOM: f64 = 44.0;
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A step of 1, 2 or 5 × 10ⁿ giving about `count` ticks over `span`.
@@ -69,11 +72,18 @@ pub fn format_number(value: f64, percent: bool) -> String {
         format!("{value:.2}")
     };
     let trimmed = if rounded.contains('.') {
-        rounded.trim_end_matches('0').trim_end_matches('.').to_string()
+        rounded
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
     } else {
         rounded
     };
-    let trimmed = if trimmed == "-0" { "0".to_string() } else { trimmed };
+    let trimmed = if trimmed == "-0" {
+        "0".to_string()
+    } else {
+        trimmed
+    };
     if percent {
         format!("{trimmed}%")
     } else {
@@ -98,7 +108,12 @@ impl LineChart<'_> {
             escape(&self.description()),
         );
         if shown.is_empty() || self.points.is_empty() {
-            let _ = write!(svg, r#"<text x="{}" y="{}" text-anchor="middle" class="chart-empty">No data yet</text></svg>"#, WIDTH / 2.0, HEIGHT / 2.0);
+            let _ = write!(
+                svg,
+                r#"<text x="{}" y="{}" text-anchor="middle" class="chart-empty">No data yet</text></svg>"#,
+                WIDTH / 2.0,
+                HEIGHT / 2.0
+            );
             return svg;
         }
         let mut low = shown.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
@@ -119,8 +134,13 @@ impl LineChart<'_> {
         let plot_w = WIDTH - LEFT - RIGHT;
         let plot_h = HEIGHT - TOP - BOTTOM;
         let first_day = self.points.first().map_or(0, |p| p.date.to_days());
-        let last_day = self.points.last().map_or(1, |p| p.date.to_days()).max(first_day + 1);
-        let x_of_day = |day: i64| LEFT + (day - first_day) as f64 / (last_day - first_day) as f64 * plot_w;
+        let last_day = self
+            .points
+            .last()
+            .map_or(1, |p| p.date.to_days())
+            .max(first_day + 1);
+        let x_of_day =
+            |day: i64| LEFT + (day - first_day) as f64 / (last_day - first_day) as f64 * plot_w;
         let y_of = |v: f64| TOP + (1.0 - (v - y_min) / (y_max - y_min)) * plot_h;
 
         // Grid and y axis.
@@ -145,18 +165,24 @@ impl LineChart<'_> {
         let first = self.points.first().expect("points").date;
         let last = self.points.last().expect("points").date;
         let months = (last.year - first.year) * 12 + last.month as i32 - first.month as i32 + 1;
-        let every = [1, 2, 3, 6, 12].into_iter().find(|n| months / n <= 8).unwrap_or(24);
+        let every = [1, 2, 3, 6, 12]
+            .into_iter()
+            .find(|n| months / n <= 8)
+            .unwrap_or(24);
         let mut year = first.year;
         let mut month = first.month;
-        loop {
-            let Some(date) = Date::new(year, month, 1) else { break };
+        while let Some(date) = Date::new(year, month, 1) {
             if date > last {
                 break;
             }
             let index = year * 12 + month as i32 - 1;
             if date >= first && index.rem_euclid(every) == 0 {
                 let x = x_of_day(date.to_days());
-                let label = if month == 1 || every >= 12 { format!("{} {}", date.month_name(), year) } else { date.month_name().to_string() };
+                let label = if month == 1 || every >= 12 {
+                    format!("{} {}", date.month_name(), year)
+                } else {
+                    date.month_name().to_string()
+                };
                 let _ = write!(
                     svg,
                     r#"<line x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}" class="tick"/><text x="{x:.1}" y="{:.1}" text-anchor="middle">{label}</text>"#,
@@ -184,9 +210,16 @@ impl LineChart<'_> {
                     continue;
                 }
                 let x = x_of_day(a.date.to_days());
-                let row = row_ends.iter().position(|end| *end + MARKER_RADIUS * 2.0 + 2.0 <= x).unwrap_or_else(|| {
-                    row_ends.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i)
-                });
+                let row = row_ends
+                    .iter()
+                    .position(|end| *end + MARKER_RADIUS * 2.0 + 2.0 <= x)
+                    .unwrap_or_else(|| {
+                        row_ends
+                            .iter()
+                            .enumerate()
+                            .min_by(|a, b| a.1.total_cmp(b.1))
+                            .map_or(0, |(i, _)| i)
+                    });
                 row_ends[row] = x;
                 let y = MARKER_RADIUS + 2.0 + row as f64 * (MARKER_RADIUS * 2.0 + 2.0);
                 let _ = write!(
@@ -234,7 +267,11 @@ impl LineChart<'_> {
         let mut previous: Option<usize> = None;
         for (i, v) in &shown {
             let x = x_of_day(self.points[*i].date.to_days());
-            let command = if previous.is_some() && previous == i.checked_sub(1) { 'L' } else { 'M' };
+            let command = if previous.is_some() && previous == i.checked_sub(1) {
+                'L'
+            } else {
+                'M'
+            };
             let _ = write!(svg, "{command}{x:.1} {:.1} ", y_of(*v));
             previous = Some(*i);
         }
@@ -248,7 +285,11 @@ impl LineChart<'_> {
                 y_of(*v),
                 escape(&p.label),
                 format_number(*v, self.percent),
-                if self.unit.is_empty() || self.percent { String::new() } else { format!(" {}", escape(self.unit)) }
+                if self.unit.is_empty() || self.percent {
+                    String::new()
+                } else {
+                    format!(" {}", escape(self.unit))
+                }
             );
         }
         svg.push_str("</g></svg>");
@@ -267,7 +308,12 @@ impl LineChart<'_> {
                     format_number(*latest, self.percent)
                 );
                 if let Some(c) = self.centre {
-                    let _ = write!(text, "; {} {}", self.centre_label.to_lowercase(), format_number(c, self.percent));
+                    let _ = write!(
+                        text,
+                        "; {} {}",
+                        self.centre_label.to_lowercase(),
+                        format_number(c, self.percent)
+                    );
                 }
                 if let Some(t) = self.target {
                     let _ = write!(text, "; target {}", format_number(t, self.percent));
@@ -301,16 +347,43 @@ mod tests {
     #[test]
     fn draws_points_median_and_linked_annotations() {
         let points: Vec<ChartPoint> = (0..10)
-            .map(|i| ChartPoint { date: Date::new(2026, 1, 5).unwrap().add_days(i * 7), label: format!("w{i}"), value: if i == 4 { None } else { Some(i as f64) } })
+            .map(|i| ChartPoint {
+                date: Date::new(2026, 1, 5).unwrap().add_days(i * 7),
+                label: format!("w{i}"),
+                value: if i == 4 { None } else { Some(i as f64) },
+            })
             .collect();
-        let annotations = [Annotation { date: Date::new(2026, 2, 2).unwrap(), label: "Huddle <1>".into(), href: "../../cycles/h/".into() }];
-        let svg = LineChart { title: "Falls", unit: "falls", points: &points, centre: Some(4.5), centre_label: "Median", target: None, annotations: &annotations, percent: false }.to_svg();
-        assert_eq!(svg.matches("<circle cx").count() - svg.matches("annotation-marker").count(), 9);
+        let annotations = [Annotation {
+            date: Date::new(2026, 2, 2).unwrap(),
+            label: "Huddle <1>".into(),
+            href: "../../cycles/h/".into(),
+        }];
+        let svg = LineChart {
+            title: "Falls",
+            unit: "falls",
+            points: &points,
+            centre: Some(4.5),
+            centre_label: "Median",
+            target: None,
+            annotations: &annotations,
+            percent: false,
+        }
+        .to_svg();
+        assert_eq!(
+            svg.matches("<circle cx").count() - svg.matches("annotation-marker").count(),
+            9
+        );
         assert!(svg.contains(r#"<a href="../../cycles/h/">"#));
-        assert!(svg.contains("<title>1: Huddle &lt;1&gt; (started 2 Feb 2026)</title>"), "{svg}");
+        assert!(
+            svg.contains("<title>1: Huddle &lt;1&gt; (started 2 Feb 2026)</title>"),
+            "{svg}"
+        );
         assert!(svg.contains(r#"class="annotation-number">1</text>"#));
         assert!(svg.contains("Median 4.5"));
         // The gap at the missing point breaks the line.
-        assert_eq!(svg.matches(" M").count() + usize::from(svg.contains("d=\"M")), 2);
+        assert_eq!(
+            svg.matches(" M").count() + usize::from(svg.contains("d=\"M")),
+            2
+        );
     }
 }

@@ -22,9 +22,15 @@ fn options() -> Options {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum LinkTarget {
     /// `[[id]]`, `[[id#anchor]]`, `[[id|label]]`.
-    Wiki { id: String, fragment: Option<String> },
+    Wiki {
+        id: String,
+        fragment: Option<String>,
+    },
     /// A relative link to a Markdown file, as a site-relative path (`cycles/a.md`).
-    File { path: PathBuf, fragment: Option<String> },
+    File {
+        path: PathBuf,
+        fragment: Option<String>,
+    },
     /// A relative link to a Markdown file that climbs out of the site.
     OutsideSite { written: String },
 }
@@ -48,16 +54,22 @@ fn is_external(url: &str) -> bool {
     url.starts_with('#')
         || url.starts_with('/')
         || url.starts_with("//")
-        || url
-            .split_once(':')
-            .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c)))
+        || url.split_once(':').is_some_and(|(scheme, _)| {
+            !scheme.is_empty()
+                && scheme
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "+.-".contains(c))
+        })
 }
 
 /// Classifies a link destination written in `source` (a site-relative path).
 pub fn link_target(source: &Path, dest: &str, wiki: bool) -> Option<LinkTarget> {
     if wiki {
         let (id, fragment) = split_fragment(dest.trim());
-        return Some(LinkTarget::Wiki { id: id.trim().to_string(), fragment });
+        return Some(LinkTarget::Wiki {
+            id: id.trim().to_string(),
+            fragment,
+        });
     }
     if is_external(dest) {
         return None;
@@ -75,15 +87,24 @@ pub fn link_target(source: &Path, dest: &str, wiki: bool) -> Option<LinkTarget> 
         match component {
             Component::ParentDir => {
                 if out.pop().is_none() {
-                    return Some(LinkTarget::OutsideSite { written: dest.to_string() });
+                    return Some(LinkTarget::OutsideSite {
+                        written: dest.to_string(),
+                    });
                 }
             }
             Component::CurDir => {}
             Component::Normal(_) => out.push(component),
-            _ => return Some(LinkTarget::OutsideSite { written: dest.to_string() }),
+            _ => {
+                return Some(LinkTarget::OutsideSite {
+                    written: dest.to_string(),
+                })
+            }
         }
     }
-    Some(LinkTarget::File { path: out.iter().collect(), fragment })
+    Some(LinkTarget::File {
+        path: out.iter().collect(),
+        fragment,
+    })
 }
 
 /// Line and column (1-based, in characters) of byte `offset` of `body`.
@@ -98,7 +119,12 @@ fn place(body: &str, offset: usize, body_line: usize) -> (usize, usize) {
 pub fn scan_links(body: &str, body_line: usize, source: &Path) -> Vec<BodyLink> {
     let mut links = Vec::new();
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        if let Event::Start(Tag::Link { link_type, dest_url, .. }) = event {
+        if let Event::Start(Tag::Link {
+            link_type,
+            dest_url,
+            ..
+        }) = event
+        {
             let wiki = matches!(link_type, LinkType::WikiLink { .. });
             let Some(target) = link_target(source, &dest_url, wiki) else {
                 continue;
@@ -170,18 +196,33 @@ pub fn render(
             }
             Event::End(TagEnd::Heading(level)) => {
                 if let Some((start, text)) = open_heading.take() {
-                    if let Event::Start(Tag::Heading { id, classes, attrs, .. }) = &events[start] {
+                    if let Event::Start(Tag::Heading {
+                        id, classes, attrs, ..
+                    }) = &events[start]
+                    {
                         let base = match id {
                             Some(id) => id.to_string(),
                             None => {
                                 let slug = crate::content::slugify(&text);
-                                if slug.is_empty() { "section".to_string() } else { slug }
+                                if slug.is_empty() {
+                                    "section".to_string()
+                                } else {
+                                    slug
+                                }
                             }
                         };
                         let n = used_ids.entry(base.clone()).or_insert(0);
-                        let unique = if *n == 0 { base.clone() } else { format!("{base}-{n}") };
+                        let unique = if *n == 0 {
+                            base.clone()
+                        } else {
+                            format!("{base}-{n}")
+                        };
                         *n += 1;
-                        headings.push(Heading { level: level_number(level), id: unique.clone(), text: text.trim().to_string() });
+                        headings.push(Heading {
+                            level: level_number(level),
+                            id: unique.clone(),
+                            text: text.trim().to_string(),
+                        });
                         events[start] = Event::Start(Tag::Heading {
                             level,
                             id: Some(CowStr::from(unique)),
@@ -192,16 +233,30 @@ pub fn render(
                 }
                 events.push(Event::End(TagEnd::Heading(level)));
             }
-            Event::Start(Tag::Link { link_type, dest_url, title, id }) => {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
                 let wiki = matches!(link_type, LinkType::WikiLink { .. });
                 match link_target(source, &dest_url, wiki) {
-                    None => events.push(Event::Start(Tag::Link { link_type, dest_url, title, id })),
+                    None => events.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url,
+                        title,
+                        id,
+                    })),
                     Some(target) => match resolve(&target) {
                         Some(resolved) => {
                             if matches!(link_type, LinkType::WikiLink { has_pothole: false }) {
                                 replace_wiki_text = Some(resolved.title.clone());
                             }
-                            let title = if title.is_empty() { CowStr::from(resolved.title) } else { title };
+                            let title = if title.is_empty() {
+                                CowStr::from(resolved.title)
+                            } else {
+                                title
+                            };
                             events.push(Event::Start(Tag::Link {
                                 link_type,
                                 dest_url: CowStr::from(resolved.href),
@@ -211,7 +266,9 @@ pub fn render(
                         }
                         None => {
                             broken_depth += 1;
-                            events.push(Event::InlineHtml(CowStr::from("<span class=\"broken-link\">")));
+                            events.push(Event::InlineHtml(CowStr::from(
+                                "<span class=\"broken-link\">",
+                            )));
                         }
                     },
                 }
@@ -262,7 +319,9 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
             .add_tag_attributes("td", ["style"])
             .filter_style_properties(HashSet::from(["text-align"]))
             .link_rel(None);
-        for tag in ["h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "div", "section", "a"] {
+        for tag in [
+            "h1", "h2", "h3", "h4", "h5", "h6", "li", "sup", "div", "section", "a",
+        ] {
             builder.add_tag_attributes(tag, ["id"]);
         }
         builder
@@ -275,7 +334,10 @@ pub fn plain_text(markdown: &str) -> String {
     for event in Parser::new_ext(markdown, options()) {
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Heading(_)) => out.push(' '),
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph)
+            | Event::End(TagEnd::Heading(_)) => out.push(' '),
             _ => {}
         }
     }
@@ -289,13 +351,21 @@ mod tests {
     fn resolver(target: &LinkTarget) -> Option<Resolved> {
         match target {
             LinkTarget::Wiki { id, fragment } if id == "falls-huddle-1" => Some(Resolved {
-                href: format!("../../cycles/falls-huddle-1/{}", fragment.as_ref().map(|f| format!("#{f}")).unwrap_or_default()),
+                href: format!(
+                    "../../cycles/falls-huddle-1/{}",
+                    fragment
+                        .as_ref()
+                        .map(|f| format!("#{f}"))
+                        .unwrap_or_default()
+                ),
                 title: "Falls huddle, one shift".into(),
             }),
-            LinkTarget::File { path, .. } if path == Path::new("cycles/falls-huddle-1.md") => Some(Resolved {
-                href: "../../cycles/falls-huddle-1/".into(),
-                title: "Falls huddle, one shift".into(),
-            }),
+            LinkTarget::File { path, .. } if path == Path::new("cycles/falls-huddle-1.md") => {
+                Some(Resolved {
+                    href: "../../cycles/falls-huddle-1/".into(),
+                    title: "Falls huddle, one shift".into(),
+                })
+            }
             _ => None,
         }
     }
@@ -308,12 +378,39 @@ mod tests {
     fn finds_wiki_and_relative_links_with_their_places() {
         let body = "Intro\n\nSee [[falls-huddle-1]] and [[nope|that]].\n\nAlso [the test](../cycles/falls-huddle-1.md#study), [web](https://example.org) and `[[code]]`.\n";
         let links = scan_links(body, 5, Path::new("notes/n.md"));
-        let got: Vec<_> = links.iter().map(|l| (l.target.clone(), l.pos.line, l.pos.col)).collect();
-        assert_eq!(got, [
-            (LinkTarget::Wiki { id: "falls-huddle-1".into(), fragment: None }, 7, 5),
-            (LinkTarget::Wiki { id: "nope".into(), fragment: None }, 7, 28),
-            (LinkTarget::File { path: "cycles/falls-huddle-1.md".into(), fragment: Some("study".into()) }, 9, 6),
-        ]);
+        let got: Vec<_> = links
+            .iter()
+            .map(|l| (l.target.clone(), l.pos.line, l.pos.col))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    LinkTarget::Wiki {
+                        id: "falls-huddle-1".into(),
+                        fragment: None
+                    },
+                    7,
+                    5
+                ),
+                (
+                    LinkTarget::Wiki {
+                        id: "nope".into(),
+                        fragment: None
+                    },
+                    7,
+                    28
+                ),
+                (
+                    LinkTarget::File {
+                        path: "cycles/falls-huddle-1.md".into(),
+                        fragment: Some("study".into())
+                    },
+                    9,
+                    6
+                ),
+            ]
+        );
         assert_eq!(links[1].written, "[[nope|that]]");
     }
 
@@ -328,22 +425,40 @@ mod tests {
         let out = html("[[falls-huddle-1]], [[falls-huddle-1#study|the study]] and [[missing]]");
         assert!(out.contains(r#"<a href="../../cycles/falls-huddle-1/" title="Falls huddle, one shift">Falls huddle, one shift</a>"#), "{out}");
         assert!(out.contains(r##"<a href="../../cycles/falls-huddle-1/#study" title="Falls huddle, one shift">the study</a>"##), "{out}");
-        assert!(out.contains(r#"<span class="broken-link">missing</span>"#), "{out}");
+        assert!(
+            out.contains(r#"<span class="broken-link">missing</span>"#),
+            "{out}"
+        );
     }
 
     #[test]
     fn gives_headings_unique_anchors() {
-        let r = render("## Plan\n\ntext\n\n## Plan\n\n### Do *it*\n", Path::new("c.md"), false, &resolver);
+        let r = render(
+            "## Plan\n\ntext\n\n## Plan\n\n### Do *it*\n",
+            Path::new("c.md"),
+            false,
+            &resolver,
+        );
         let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
         assert_eq!(ids, ["plan", "plan-1", "do-it"]);
-        assert!(r.html.contains(r#"<h2 id="plan-1">Plan</h2>"#), "{}", r.html);
+        assert!(
+            r.html.contains(r#"<h2 id="plan-1">Plan</h2>"#),
+            "{}",
+            r.html
+        );
     }
 
     #[test]
     fn supports_tables_footnotes_tasks_and_strikethrough() {
         let out = html("| a | b |\n|:-:|---|\n| 1 | 2 |\n\n- [x] done\n- [ ] todo\n\n~~old~~ text[^1]\n\n[^1]: A footnote.\n");
-        assert!(out.contains(r#"<th style="text-align:center">a</th>"#), "{out}");
-        assert!(out.contains(r#"<li><input disabled="" type="checkbox" checked="">"#), "{out}");
+        assert!(
+            out.contains(r#"<th style="text-align:center">a</th>"#),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<li><input disabled="" type="checkbox" checked="">"#),
+            "{out}"
+        );
         assert!(out.contains("<del>old</del>"), "{out}");
         assert!(out.contains("footnote"), "{out}");
     }

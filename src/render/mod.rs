@@ -29,35 +29,66 @@ pub fn templates(overrides: &BTreeMap<String, SourceFile>) -> Result<tera::Tera,
     let sources = template_sources(overrides);
     let mut tera = tera::Tera::default();
     tera.autoescape_on([".html", ".xml", ".svg"]);
-    let batch: Vec<(&str, &str)> = sources.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())).collect();
-    tera.add_raw_templates(batch).map_err(|e| vec![template_diagnostic(&e, &sources, None)])?;
+    let batch: Vec<(&str, &str)> = sources
+        .iter()
+        .map(|(n, (_, t))| (n.as_str(), t.as_str()))
+        .collect();
+    tera.add_raw_templates(batch)
+        .map_err(|e| vec![template_diagnostic(&e, &sources, None)])?;
     Ok(tera)
 }
 
 /// A Tera error as a diagnostic pointing into the template file.
-pub(crate) fn template_diagnostic(error: &tera::Error, sources: &BTreeMap<String, (PathBuf, String)>, page: Option<&str>) -> Diagnostic {
-    let context = page.map(|p| format!(" while rendering {p}")).unwrap_or_default();
+pub(crate) fn template_diagnostic(
+    error: &tera::Error,
+    sources: &BTreeMap<String, (PathBuf, String)>,
+    page: Option<&str>,
+) -> Diagnostic {
+    let context = page
+        .map(|p| format!(" while rendering {p}"))
+        .unwrap_or_default();
     match error.kind() {
         tera::ErrorKind::SyntaxError(report) | tera::ErrorKind::RenderingError(report) => {
-            let (path, text) = sources
-                .get(report.filename())
-                .cloned()
-                .unwrap_or_else(|| (PathBuf::from(format!("templates/{}", report.filename())), String::new()));
+            let (path, text) = sources.get(report.filename()).cloned().unwrap_or_else(|| {
+                (
+                    PathBuf::from(format!("templates/{}", report.filename())),
+                    String::new(),
+                )
+            });
             let span = report.span();
-            let len = if span.start_line == span.end_line { span.end_col.saturating_sub(span.start_col).max(1) } else { 1 };
-            Diagnostic::error("E0401", format!("template error{context}: {}", report.message()))
-                .at(&path, &text, Pos::new(span.start_line, span.start_col + 1, len))
-                .hint("see docs/templates.md for the variables each template receives")
+            let len = if span.start_line == span.end_line {
+                span.end_col.saturating_sub(span.start_col).max(1)
+            } else {
+                1
+            };
+            Diagnostic::error(
+                "E0401",
+                format!("template error{context}: {}", report.message()),
+            )
+            .at(
+                &path,
+                &text,
+                Pos::new(span.start_line, span.start_col + 1, len),
+            )
+            .hint("see docs/templates.md for the variables each template receives")
         }
         other => Diagnostic::error("E0401", format!("template error{context}: {other}"))
             .hint("see docs/templates.md for the template names and the variables each receives"),
     }
 }
 
-pub(crate) fn template_sources(overrides: &BTreeMap<String, SourceFile>) -> BTreeMap<String, (PathBuf, String)> {
+pub(crate) fn template_sources(
+    overrides: &BTreeMap<String, SourceFile>,
+) -> BTreeMap<String, (PathBuf, String)> {
     let mut sources: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
     for (name, text) in theme::TEMPLATES {
-        sources.insert(name.to_string(), (PathBuf::from(format!("themes/default/templates/{name}")), text.to_string()));
+        sources.insert(
+            name.to_string(),
+            (
+                PathBuf::from(format!("themes/default/templates/{name}")),
+                text.to_string(),
+            ),
+        );
     }
     for (name, file) in overrides {
         sources.insert(name.clone(), (file.path.clone(), file.text.clone()));

@@ -24,7 +24,10 @@ struct DateView {
 }
 
 fn date_view(d: Option<Date>) -> Option<DateView> {
-    d.map(|d| DateView { iso: d.to_string(), display: d.display() })
+    d.map(|d| DateView {
+        iso: d.to_string(),
+        display: d.display(),
+    })
 }
 
 #[derive(Serialize, Clone)]
@@ -84,7 +87,10 @@ struct Site<'a> {
 
 fn tag_links(tags: &[String]) -> Vec<TagLink> {
     tags.iter()
-        .map(|t| TagLink { name: t.clone(), href: format!("tags/{}/", crate::content::slugify(t)) })
+        .map(|t| TagLink {
+            name: t.clone(),
+            href: format!("tags/{}/", crate::content::slugify(t)),
+        })
         .collect()
 }
 
@@ -116,7 +122,12 @@ fn card(library: &Library, i: usize) -> Card {
             card.decision_label = c.decision.map(decision_label);
             card.date = date_view(c.started);
             card.end_date = date_view(c.ended);
-            card.change = c.change.as_ref().and_then(|r| library.get(&r.id)).filter(|i| i.kind == Kind::Change).map(|i| i.title.clone());
+            card.change = c
+                .change
+                .as_ref()
+                .and_then(|r| library.get(&r.id))
+                .filter(|i| i.kind == Kind::Change)
+                .map(|i| i.title.clone());
         }
         Details::Note(n) => {
             card.date = date_view(n.date);
@@ -139,7 +150,10 @@ fn root_for(href: &str) -> String {
 }
 
 fn permalink(config: &Config, href: &str) -> Value {
-    config.base_url.as_ref().map_or(Value::Null, |base| Value::String(format!("{base}{href}")))
+    config
+        .base_url
+        .as_ref()
+        .map_or(Value::Null, |base| Value::String(format!("{base}{href}")))
 }
 
 impl Site<'_> {
@@ -160,16 +174,24 @@ impl Site<'_> {
             }),
         );
         let section = href.split('/').next().unwrap_or("");
-        let nav: Vec<Value> = [("", "Dashboard"), ("aims", "Aims"), ("changes", "Change ideas"), ("cycles", "Cycles"), ("measures", "Measures"), ("notes", "Notes"), ("tags", "Tags")]
-            .iter()
-            .map(|(folder, label)| {
-                json!({
-                    "label": label,
-                    "href": if folder.is_empty() { String::new() } else { format!("{folder}/") },
-                    "active": *folder == section,
-                })
+        let nav: Vec<Value> = [
+            ("", "Dashboard"),
+            ("aims", "Aims"),
+            ("changes", "Change ideas"),
+            ("cycles", "Cycles"),
+            ("measures", "Measures"),
+            ("notes", "Notes"),
+            ("tags", "Tags"),
+        ]
+        .iter()
+        .map(|(folder, label)| {
+            json!({
+                "label": label,
+                "href": if folder.is_empty() { String::new() } else { format!("{folder}/") },
+                "active": *folder == section,
             })
-            .collect();
+        })
+        .collect();
         ctx.insert("nav", &nav);
         ctx.insert("root", &root);
         ctx.insert(
@@ -182,9 +204,12 @@ impl Site<'_> {
     fn render(&mut self, template: &str, ctx: &tera::Context, out_path: &str) {
         match self.tera.render(template, ctx) {
             Ok(html) => {
-                self.files.insert(PathBuf::from(out_path), Output::Bytes(html.into_bytes()));
+                self.files
+                    .insert(PathBuf::from(out_path), Output::Bytes(html.into_bytes()));
             }
-            Err(e) => self.diagnostics.push(template_diagnostic(&e, &self.sources, Some(out_path))),
+            Err(e) => self
+                .diagnostics
+                .push(template_diagnostic(&e, &self.sources, Some(out_path))),
         }
     }
 
@@ -194,7 +219,10 @@ impl Site<'_> {
             let (i, fragment) = library.link_destination(target)?;
             let to = &library.items[i];
             let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
-            Some(Resolved { href: format!("{root}{}{fragment}", to.href()), title: to.title.clone() })
+            Some(Resolved {
+                href: format!("{root}{}{fragment}", to.href()),
+                title: to.title.clone(),
+            })
         };
         markdown::render(&item.body, item.path(), self.config.trusted_html, &resolve)
     }
@@ -210,21 +238,57 @@ impl Site<'_> {
         let mut view = serde_json::to_value(card(library, i)).expect("card serializes");
         let fields = view.as_object_mut().expect("card is an object");
         fields.insert("content".into(), Value::String(body.html));
-        fields.insert("toc".into(), serde_json::to_value(&body.headings).expect("headings serialize"));
-        fields.insert("source_path".into(), Value::String(display_path(item.path())));
-        fields.insert("source_url".into(), self.config.source_url(&display_path(item.path())).map_or(Value::Null, Value::String));
-        fields.insert("backlinks".into(), json!(cards(library, backlinks.iter().copied())));
-        fields.insert("links".into(), json!(cards(library, library.outgoing[i].iter().copied())));
-        fields.insert("extra".into(), item.front_matter.get("extra").cloned().unwrap_or(Value::Null));
+        fields.insert(
+            "toc".into(),
+            serde_json::to_value(&body.headings).expect("headings serialize"),
+        );
+        fields.insert(
+            "source_path".into(),
+            Value::String(display_path(item.path())),
+        );
+        fields.insert(
+            "source_url".into(),
+            self.config
+                .source_url(&display_path(item.path()))
+                .map_or(Value::Null, Value::String),
+        );
+        fields.insert(
+            "backlinks".into(),
+            json!(cards(library, backlinks.iter().copied())),
+        );
+        fields.insert(
+            "links".into(),
+            json!(cards(library, library.outgoing[i].iter().copied())),
+        );
+        fields.insert(
+            "extra".into(),
+            item.front_matter
+                .get("extra")
+                .cloned()
+                .unwrap_or(Value::Null),
+        );
         let of_kind = |kind: Kind| -> Vec<Card> {
-            cards(library, backlinks.iter().copied().filter(|b| library.items[*b].kind == kind))
+            cards(
+                library,
+                backlinks
+                    .iter()
+                    .copied()
+                    .filter(|b| library.items[*b].kind == kind),
+            )
         };
         let refs = |ids: &[crate::content::frontmatter::Ref]| -> Vec<Card> {
-            cards(library, ids.iter().filter_map(|r| library.by_id.get(&r.id).copied()))
+            cards(
+                library,
+                ids.iter().filter_map(|r| library.by_id.get(&r.id).copied()),
+            )
         };
         let template = match &item.details {
             Details::Cycle(c) => {
-                let change = c.change.as_ref().and_then(|r| library.by_id.get(&r.id).copied()).filter(|ci| library.items[*ci].kind == Kind::Change);
+                let change = c
+                    .change
+                    .as_ref()
+                    .and_then(|r| library.by_id.get(&r.id).copied())
+                    .filter(|ci| library.items[*ci].kind == Kind::Change);
                 fields.insert("change".into(), json!(change.map(|ci| card(library, ci))));
                 fields.insert("started".into(), json!(date_view(c.started)));
                 fields.insert("ended".into(), json!(date_view(c.ended)));
@@ -272,7 +336,10 @@ impl Site<'_> {
                 "change.html"
             }
             Details::Aim(a) => {
-                let measure = a.measure.as_ref().and_then(|r| library.by_id.get(&r.id).copied());
+                let measure = a
+                    .measure
+                    .as_ref()
+                    .and_then(|r| library.by_id.get(&r.id).copied());
                 fields.insert("measure".into(), json!(measure.map(|m| card(library, m))));
                 fields.insert("target".into(), json!(a.target));
                 fields.insert("by".into(), json!(date_view(a.by)));
@@ -303,12 +370,22 @@ impl Site<'_> {
         self.render(template, &ctx, &format!("{href}index.html"));
     }
 
-    fn measure_fields(&mut self, i: usize, m: &crate::content::items::Measure, root: &str, fields: &mut serde_json::Map<String, Value>) {
+    fn measure_fields(
+        &mut self,
+        i: usize,
+        m: &crate::content::items::Measure,
+        root: &str,
+        fields: &mut serde_json::Map<String, Value>,
+    ) {
         let library = self.library;
         let item = &library.items[i];
         let percent = (m.multiply - 100.0).abs() < f64::EPSILON && m.chart.needs_denominator();
         let unit = m.unit.clone().unwrap_or_default();
-        let mut rows: Vec<&crate::content::measure_data::DataPoint> = m.data.as_ref().map(|d| d.points.iter().collect()).unwrap_or_default();
+        let mut rows: Vec<&crate::content::measure_data::DataPoint> = m
+            .data
+            .as_ref()
+            .map(|d| d.points.iter().collect())
+            .unwrap_or_default();
         rows.sort_by_key(|p| p.date);
         let has_denominator = m.data.as_ref().is_some_and(|d| d.has_denominator);
         let plotted = |p: &crate::content::measure_data::DataPoint| -> Option<f64> {
@@ -322,7 +399,11 @@ impl Site<'_> {
         };
         let points: Vec<ChartPoint> = rows
             .iter()
-            .map(|p| ChartPoint { date: p.date, label: p.date.display_period(p.granularity), value: plotted(p) })
+            .map(|p| ChartPoint {
+                date: p.date,
+                label: p.date.display_period(p.granularity),
+                value: plotted(p),
+            })
             .collect();
         let values: Vec<f64> = points.iter().filter_map(|p| p.value).collect();
         let median = crate::stats::median(&values);
@@ -331,7 +412,11 @@ impl Site<'_> {
             .iter()
             .filter_map(|c| {
                 let cycle = &library.items[*c];
-                Some(Annotation { date: cycle.cycle()?.started?, label: cycle.title.clone(), href: format!("{root}{}", cycle.href()) })
+                Some(Annotation {
+                    date: cycle.cycle()?.started?,
+                    label: cycle.title.clone(),
+                    href: format!("{root}{}", cycle.href()),
+                })
             })
             .collect();
         // The page lists the annotated cycles with the numbers their chart markers carry.
@@ -339,7 +424,14 @@ impl Site<'_> {
             .iter()
             .map(|c| {
                 let mut v = serde_json::to_value(card(library, *c)).expect("card serializes");
-                let marker = library.items[*c].cycle().and_then(|cy| cy.started).and_then(|d| annotations.iter().position(|a| a.date == d && a.label == library.items[*c].title));
+                let marker = library.items[*c]
+                    .cycle()
+                    .and_then(|cy| cy.started)
+                    .and_then(|d| {
+                        annotations
+                            .iter()
+                            .position(|a| a.date == d && a.label == library.items[*c].title)
+                    });
                 v["marker"] = json!(marker.map(|m| m + 1));
                 v
             })
@@ -370,30 +462,64 @@ impl Site<'_> {
                 })
             })
             .collect();
-        let latest = rows.iter().zip(&points).rev().find(|(_, p)| p.value.is_some());
+        let latest = rows
+            .iter()
+            .zip(&points)
+            .rev()
+            .find(|(_, p)| p.value.is_some());
         fields.insert("unit".into(), json!(m.unit));
         fields.insert("definition".into(), json!(m.definition));
         fields.insert("chart".into(), json!(m.chart.as_str()));
         fields.insert("improvement".into(), json!(m.improvement.as_str()));
         fields.insert("target".into(), json!(m.target));
-        fields.insert("target_display".into(), json!(m.target.map(|t| chart::format_number(t, percent))));
+        fields.insert(
+            "target_display".into(),
+            json!(m.target.map(|t| chart::format_number(t, percent))),
+        );
         fields.insert("multiply".into(), json!(m.multiply));
         fields.insert("percent".into(), json!(percent));
         fields.insert("has_denominator".into(), json!(has_denominator));
         fields.insert("chart_svg".into(), json!(svg));
         fields.insert("points".into(), json!(table));
-        fields.insert("median_display".into(), json!(median.map(|v| chart::format_number(v, percent))));
+        fields.insert(
+            "median_display".into(),
+            json!(median.map(|v| chart::format_number(v, percent))),
+        );
         fields.insert(
             "latest".into(),
             json!(latest.map(|(row, p)| json!({ "period": p.label, "iso": row.date.to_string(), "display": p.value.map(|v| chart::format_number(v, percent)) }))),
         );
-        fields.insert("csv_href".into(), json!(format!("{}{}.csv", item.href(), item.id)));
+        fields.insert(
+            "csv_href".into(),
+            json!(format!("{}{}.csv", item.href(), item.id)),
+        );
         fields.insert("cycles".into(), json!(annotated_cycles));
         let backlinks = &library.backlinks[i];
-        fields.insert("notes".into(), json!(cards(library, backlinks.iter().copied().filter(|b| library.items[*b].kind == Kind::Note))));
-        fields.insert("aims".into(), json!(cards(library, backlinks.iter().copied().filter(|b| library.items[*b].kind == Kind::Aim))));
+        fields.insert(
+            "notes".into(),
+            json!(cards(
+                library,
+                backlinks
+                    .iter()
+                    .copied()
+                    .filter(|b| library.items[*b].kind == Kind::Note)
+            )),
+        );
+        fields.insert(
+            "aims".into(),
+            json!(cards(
+                library,
+                backlinks
+                    .iter()
+                    .copied()
+                    .filter(|b| library.items[*b].kind == Kind::Aim)
+            )),
+        );
         if let Some(data) = &m.data {
-            self.files.insert(PathBuf::from(format!("{}{}.csv", item.href(), item.id)), Output::Bytes(data.raw.clone().into_bytes()));
+            self.files.insert(
+                PathBuf::from(format!("{}{}.csv", item.href(), item.id)),
+                Output::Bytes(data.raw.clone().into_bytes()),
+            );
         }
     }
 
@@ -407,7 +533,11 @@ impl Site<'_> {
                 _ => None,
             }
         };
-        indices.sort_by(|a, b| date(*b).cmp(&date(*a)).then_with(|| library.items[*a].id.cmp(&library.items[*b].id)));
+        indices.sort_by(|a, b| {
+            date(*b)
+                .cmp(&date(*a))
+                .then_with(|| library.items[*a].id.cmp(&library.items[*b].id))
+        });
         indices
     }
 
@@ -417,14 +547,21 @@ impl Site<'_> {
         let cycles = self.sorted_by_date_desc(Kind::Cycle);
         let status_of = |i: usize| library.items[i].cycle().map(|c| c.status);
         let groups: Vec<Value> = [
-            ("In progress", vec![CycleStatus::Doing, CycleStatus::Studying]),
+            (
+                "In progress",
+                vec![CycleStatus::Doing, CycleStatus::Studying],
+            ),
             ("Planned", vec![CycleStatus::Planned]),
             ("Done", vec![CycleStatus::Done]),
             ("Abandoned", vec![CycleStatus::Abandoned]),
         ]
         .into_iter()
         .map(|(label, statuses)| {
-            let members: Vec<usize> = cycles.iter().copied().filter(|i| status_of(*i).is_some_and(|s| statuses.contains(&s))).collect();
+            let members: Vec<usize> = cycles
+                .iter()
+                .copied()
+                .filter(|i| status_of(*i).is_some_and(|s| statuses.contains(&s)))
+                .collect();
             json!({ "label": label, "items": cards(library, members) })
         })
         .collect();
@@ -435,7 +572,13 @@ impl Site<'_> {
 
         let notes = self.sorted_by_date_desc(Kind::Note);
         let of_note_kind = |k: NoteKind| -> Vec<Card> {
-            cards(library, notes.iter().copied().filter(|i| library.items[*i].note().is_some_and(|n| n.kind == k)))
+            cards(
+                library,
+                notes
+                    .iter()
+                    .copied()
+                    .filter(|i| library.items[*i].note().is_some_and(|n| n.kind == k)),
+            )
         };
         let mut ctx = self.base_context("notes/", "notes", Kind::Note.plural_label());
         ctx.insert("items", &cards(library, notes.iter().copied()));
@@ -443,19 +586,32 @@ impl Site<'_> {
         ctx.insert("notes", &of_note_kind(NoteKind::Note));
         self.render("notes.html", &ctx, "notes/index.html");
 
-        let measure_groups: Vec<Value> = [("Outcome measures", Some("outcome")), ("Process measures", Some("process")), ("Balancing measures", Some("balancing")), ("Other measures", None)]
-            .into_iter()
-            .map(|(label, kind)| {
-                let members: Vec<usize> = library
-                    .of_kind(Kind::Measure)
-                    .filter(|(_, item)| item.measure().and_then(|m| m.measure_kind).map(|k| k.as_str()) == kind)
-                    .map(|(i, _)| i)
-                    .collect();
-                json!({ "label": label, "items": cards(library, members) })
-            })
-            .collect();
+        let measure_groups: Vec<Value> = [
+            ("Outcome measures", Some("outcome")),
+            ("Process measures", Some("process")),
+            ("Balancing measures", Some("balancing")),
+            ("Other measures", None),
+        ]
+        .into_iter()
+        .map(|(label, kind)| {
+            let members: Vec<usize> = library
+                .of_kind(Kind::Measure)
+                .filter(|(_, item)| {
+                    item.measure()
+                        .and_then(|m| m.measure_kind)
+                        .map(|k| k.as_str())
+                        == kind
+                })
+                .map(|(i, _)| i)
+                .collect();
+            json!({ "label": label, "items": cards(library, members) })
+        })
+        .collect();
         let mut ctx = self.base_context("measures/", "measures", Kind::Measure.plural_label());
-        ctx.insert("items", &cards(library, library.of_kind(Kind::Measure).map(|(i, _)| i)));
+        ctx.insert(
+            "items",
+            &cards(library, library.of_kind(Kind::Measure).map(|(i, _)| i)),
+        );
         ctx.insert("groups", &measure_groups);
         self.render("measures.html", &ctx, "measures/index.html");
 
@@ -473,7 +629,10 @@ impl Site<'_> {
         self.render("changes.html", &ctx, "changes/index.html");
 
         let mut ctx = self.base_context("aims/", "aims", Kind::Aim.plural_label());
-        ctx.insert("items", &cards(library, library.of_kind(Kind::Aim).map(|(i, _)| i)));
+        ctx.insert(
+            "items",
+            &cards(library, library.of_kind(Kind::Aim).map(|(i, _)| i)),
+        );
         self.render("aims.html", &ctx, "aims/index.html");
     }
 
@@ -497,7 +656,10 @@ impl Site<'_> {
                     (!members.is_empty()).then(|| json!({ "label": kind.plural_label(), "items": cards(library, members) }))
                 })
                 .collect();
-            ctx.insert("tag", &json!({ "name": tag.name, "slug": tag.slug, "count": tag.items.len() }));
+            ctx.insert(
+                "tag",
+                &json!({ "name": tag.name, "slug": tag.slug, "count": tag.items.len() }),
+            );
             ctx.insert("items", &cards(library, tag.items.iter().copied()));
             ctx.insert("groups", &groups);
             self.render("tag.html", &ctx, &format!("{href}index.html"));
@@ -507,13 +669,43 @@ impl Site<'_> {
     fn dashboard(&mut self) {
         let library = self.library;
         let cycles = self.sorted_by_date_desc(Kind::Cycle);
-        let active: Vec<usize> = cycles.iter().copied().filter(|i| library.items[*i].cycle().is_some_and(|c| c.status.is_active())).collect();
+        let active: Vec<usize> = cycles
+            .iter()
+            .copied()
+            .filter(|i| {
+                library.items[*i]
+                    .cycle()
+                    .is_some_and(|c| c.status.is_active())
+            })
+            .collect();
         let notes = self.sorted_by_date_desc(Kind::Note);
-        let lessons: Vec<usize> = notes.iter().copied().filter(|i| library.items[*i].note().is_some_and(|n| n.kind == NoteKind::Lesson)).take(5).collect();
+        let lessons: Vec<usize> = notes
+            .iter()
+            .copied()
+            .filter(|i| {
+                library.items[*i]
+                    .note()
+                    .is_some_and(|n| n.kind == NoteKind::Lesson)
+            })
+            .take(5)
+            .collect();
         let recent_notes: Vec<usize> = notes.iter().copied().take(5).collect();
         let recent_decisions: Vec<usize> = {
-            let mut done: Vec<usize> = library.of_kind(Kind::Cycle).filter(|(_, item)| item.cycle().is_some_and(|c| c.decision.is_some() && c.ended.is_some())).map(|(i, _)| i).collect();
-            done.sort_by(|a, b| library.items[*b].cycle().and_then(|c| c.ended).cmp(&library.items[*a].cycle().and_then(|c| c.ended)).then_with(|| library.items[*a].id.cmp(&library.items[*b].id)));
+            let mut done: Vec<usize> = library
+                .of_kind(Kind::Cycle)
+                .filter(|(_, item)| {
+                    item.cycle()
+                        .is_some_and(|c| c.decision.is_some() && c.ended.is_some())
+                })
+                .map(|(i, _)| i)
+                .collect();
+            done.sort_by(|a, b| {
+                library.items[*b]
+                    .cycle()
+                    .and_then(|c| c.ended)
+                    .cmp(&library.items[*a].cycle().and_then(|c| c.ended))
+                    .then_with(|| library.items[*a].id.cmp(&library.items[*b].id))
+            });
             done.into_iter().take(5).collect()
         };
         let measures: Vec<Value> = library
@@ -533,8 +725,14 @@ impl Site<'_> {
         ctx.insert("recent_notes", &cards(library, recent_notes));
         ctx.insert("recent_decisions", &cards(library, recent_decisions));
         ctx.insert("measures", &measures);
-        ctx.insert("aims", &cards(library, library.of_kind(Kind::Aim).map(|(i, _)| i)));
-        ctx.insert("changes", &cards(library, library.of_kind(Kind::Change).map(|(i, _)| i)));
+        ctx.insert(
+            "aims",
+            &cards(library, library.of_kind(Kind::Aim).map(|(i, _)| i)),
+        );
+        ctx.insert(
+            "changes",
+            &cards(library, library.of_kind(Kind::Change).map(|(i, _)| i)),
+        );
         let count = |kind: Kind| library.of_kind(kind).count();
         ctx.insert(
             "counts",
@@ -604,7 +802,8 @@ impl Site<'_> {
         });
         let mut text = serde_json::to_string_pretty(&doc).expect("site.json serializes");
         text.push('\n');
-        self.files.insert(PathBuf::from("site.json"), Output::Bytes(text.into_bytes()));
+        self.files
+            .insert(PathBuf::from("site.json"), Output::Bytes(text.into_bytes()));
     }
 }
 
@@ -617,7 +816,14 @@ pub fn render_site(
     static_files: &[(PathBuf, PathBuf)],
 ) -> Result<SiteFiles, Vec<Diagnostic>> {
     let tera = super::templates(overrides)?;
-    let mut site = Site { library, config, tera: &tera, sources: template_sources(overrides), files: SiteFiles::new(), diagnostics: Vec::new() };
+    let mut site = Site {
+        library,
+        config,
+        tera: &tera,
+        sources: template_sources(overrides),
+        files: SiteFiles::new(),
+        diagnostics: Vec::new(),
+    };
     for i in 0..library.items.len() {
         site.item_page(i);
     }
@@ -627,7 +833,10 @@ pub fn render_site(
     site.not_found();
     site.site_json();
     for (name, text) in super::assets() {
-        site.files.insert(Path::new("assets").join(name), Output::Bytes(text.as_bytes().to_vec()));
+        site.files.insert(
+            Path::new("assets").join(name),
+            Output::Bytes(text.as_bytes().to_vec()),
+        );
     }
     for (out, from) in static_files {
         site.files.insert(out.clone(), Output::Copy(from.clone()));
@@ -637,7 +846,18 @@ pub fn render_site(
     } else {
         // One broken template fails every page that uses it: report each place once.
         let mut seen = std::collections::BTreeSet::new();
-        site.diagnostics.retain(|d| seen.insert((d.file.clone(), d.line, d.column, d.message.split(" while rendering").next().unwrap_or("").to_string())));
+        site.diagnostics.retain(|d| {
+            seen.insert((
+                d.file.clone(),
+                d.line,
+                d.column,
+                d.message
+                    .split(" while rendering")
+                    .next()
+                    .unwrap_or("")
+                    .to_string(),
+            ))
+        });
         Err(site.diagnostics)
     }
 }
