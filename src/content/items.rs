@@ -115,6 +115,21 @@ impl ChartType {
             ChartType::P | ChartType::Pp | ChartType::U | ChartType::Up
         )
     }
+
+    /// Several rows of one period: observations of a subgroup (xbar, s) or counts to
+    /// sum (c, p, pp, u, up). Charts of individual values take one row per period.
+    pub fn allows_repeated_periods(self) -> bool {
+        matches!(
+            self,
+            ChartType::Xbar
+                | ChartType::S
+                | ChartType::C
+                | ChartType::P
+                | ChartType::Pp
+                | ChartType::U
+                | ChartType::Up
+        )
+    }
 }
 
 /// Fields every kind has.

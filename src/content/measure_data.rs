@@ -135,6 +135,7 @@ pub fn parse_csv(
         return (None, diagnostics);
     };
     let mut points = Vec::new();
+    let mut seen_periods: std::collections::HashMap<Date, usize> = std::collections::HashMap::new();
     let mut first_granularity: Option<(Granularity, usize)> = None;
     for record in reader.records() {
         let record = match record {
@@ -289,6 +290,23 @@ pub fn parse_csv(
             .map(str::trim)
             .filter(|n| !n.is_empty())
             .map(str::to_string);
+        if let (Some(col), Some(0.0)) = (denominator_col, denominator) {
+            diagnostics.push(
+                file.warning("W0302", "the denominator is 0, so this period has no value to plot", field_pos(col))
+                    .label("zero denominator")
+                    .hint("a period with nobody eligible is shown as a gap; leave the cells empty (or NA) if the data are missing rather than zero"),
+            );
+        }
+        if !chart.allows_repeated_periods() {
+            if let Some(first) = seen_periods.insert(date, line) {
+                diagnostics.push(
+                    file.error("E0307", format!("period {} appears twice; a `{}` chart takes one value per period", date_text.trim(), chart.as_str()), field_pos(date_col))
+                        .label(format!("already on line {first}"))
+                        .hint("remove or correct one of the rows; only xbar and s charts (subgroups) and count charts (summed) take several rows per period"),
+                );
+                continue;
+            }
+        }
         points.push(DataPoint {
             date,
             period: date_text.trim().to_string(),
@@ -361,6 +379,29 @@ mod tests {
             ]
         );
         assert!(diags[1].hint.as_deref().unwrap().contains("multiply: 100"));
+    }
+
+    #[test]
+    fn rejects_repeated_periods_where_the_chart_takes_one_value() {
+        let (data, diags) = parse("date,value\n2026-01-05,3\n2026-01-05,4\n", ChartType::I);
+        assert_eq!(data.unwrap().points.len(), 1);
+        assert_eq!(
+            (diags[0].code, diags[0].line, diags[0].column),
+            ("E0307", 3, 1)
+        );
+        assert_eq!(diags[0].label.as_deref(), Some("already on line 2"));
+        let (data, diags) = parse(
+            "date,value,denominator\n2026-01-05,3,10\n2026-01-05,4,12\n2026-01-12,0,0\n",
+            ChartType::P,
+        );
+        assert_eq!(data.unwrap().points.len(), 3);
+        assert_eq!(
+            diags
+                .iter()
+                .map(|d| (d.code, d.line, d.column))
+                .collect::<Vec<_>>(),
+            [("W0302", 4, 14)]
+        );
     }
 
     #[test]
