@@ -29,6 +29,8 @@ pub enum Error {
     Content(Vec<Diagnostic>),
     Load(content::LoadError),
     Write(write::WriteError),
+    /// A command-line option is wrong (exit code 2).
+    Usage(String),
 }
 
 impl std::fmt::Display for Error {
@@ -37,6 +39,7 @@ impl std::fmt::Display for Error {
             Error::Content(d) => write!(f, "the site has errors: {}", diagnostics::summary(d)),
             Error::Load(e) => e.fmt(f),
             Error::Write(e) => e.fmt(f),
+            Error::Usage(message) => f.write_str(message),
         }
     }
 }
@@ -55,6 +58,13 @@ pub struct Built {
 /// Runs every stage but writing. Errors anywhere fail the whole run, with all of them.
 /// `base_url` overrides the one in `cyclebook.yml`.
 pub fn compile(site: &Path, base_url: Option<&str>) -> Result<Built, Error> {
+    if let Some(url) = base_url {
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(Error::Usage(format!(
+                "--base-url must be an absolute http(s) URL such as https://example.org/ward7/, not `{url}`"
+            )));
+        }
+    }
     let loaded = content::load(site).map_err(Error::Load)?;
     let content::Content {
         mut config,
@@ -71,7 +81,8 @@ pub fn compile(site: &Path, base_url: Option<&str>) -> Result<Built, Error> {
             format!("{url}/")
         });
     }
-    let (library, resolve_diagnostics) = resolve::resolve(items);
+    let static_paths: Vec<PathBuf> = static_files.iter().map(|(out, _)| out.clone()).collect();
+    let (library, resolve_diagnostics) = resolve::resolve(items, &static_paths);
     all.extend(resolve_diagnostics);
     let files = match render::render_site(&library, &config, &templates, &static_files) {
         Ok(files) => Some(files),

@@ -9,6 +9,16 @@ use crate::render::markdown::{scan_links, LinkTarget};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 
+/// Where a body link leads, as a path relative to the site root.
+#[derive(Debug, Clone)]
+pub struct Destination {
+    pub href: String,
+    /// The target's title, for the link's text and tooltip (empty for files).
+    pub title: String,
+    /// The item linked, which gains a backlink.
+    pub item: Option<usize>,
+}
+
 /// Where a driver sits in its aim's diagram.
 #[derive(Debug, Clone)]
 pub struct DriverInfo {
@@ -33,6 +43,8 @@ pub struct Library {
     pub items: Vec<Item>,
     pub by_id: HashMap<String, usize>,
     by_path: HashMap<PathBuf, usize>,
+    /// Files a body may link to (site-relative source path → output path).
+    published_files: HashMap<PathBuf, String>,
     /// Items each item links to (front matter and body), sorted, without repeats.
     pub outgoing: Vec<Vec<usize>>,
     pub backlinks: Vec<Vec<usize>>,
@@ -59,18 +71,42 @@ impl Library {
             .filter(move |(_, item)| item.kind == kind)
     }
 
-    /// The item a body link points at, and the fragment to add, if any.
-    pub fn link_destination(&self, target: &LinkTarget) -> Option<(usize, Option<String>)> {
+    /// Where a body link goes: an item's page, a driver's place in its aim's diagram,
+    /// or a published file (a `static/` file, a measure's CSV).
+    pub fn link_destination(&self, target: &LinkTarget) -> Option<Destination> {
+        let with_fragment = |href: String, fragment: &Option<String>| match fragment {
+            Some(f) => format!("{href}#{f}"),
+            None => href,
+        };
+        let to_item = |i: usize, fragment: &Option<String>| {
+            let item = &self.items[i];
+            Destination {
+                href: with_fragment(item.href(), fragment),
+                title: item.title.clone(),
+                item: Some(i),
+            }
+        };
         match target {
             LinkTarget::Wiki { id, fragment } => {
-                if let Some(i) = self.by_id.get(id) {
-                    return Some((*i, fragment.clone()));
+                if let Some(&i) = self.by_id.get(id) {
+                    return Some(to_item(i, fragment));
                 }
                 let driver = self.drivers.get(id)?;
-                Some((driver.aim, Some(format!("driver-{id}"))))
+                Some(Destination {
+                    href: format!("{}#driver-{id}", self.items[driver.aim].href()),
+                    title: driver.title.clone(),
+                    item: Some(driver.aim),
+                })
             }
             LinkTarget::File { path, fragment } => {
-                self.by_path.get(path).map(|i| (*i, fragment.clone()))
+                self.by_path.get(path).map(|&i| to_item(i, fragment))
+            }
+            LinkTarget::Asset { path, fragment } => {
+                self.published_files.get(path).map(|href| Destination {
+                    href: with_fragment(href.clone(), fragment),
+                    title: String::new(),
+                    item: None,
+                })
             }
             LinkTarget::OutsideSite { .. } => None,
         }
@@ -123,7 +159,8 @@ struct Resolver<'a> {
     links: BTreeSet<(usize, usize)>,
 }
 
-pub fn resolve(mut items: Vec<Item>) -> (Library, Vec<Diagnostic>) {
+/// Resolves `items`; `static_files` are the site's `static/` files as output paths.
+pub fn resolve(mut items: Vec<Item>, static_files: &[PathBuf]) -> (Library, Vec<Diagnostic>) {
     items.sort_by(|a, b| (a.kind, &a.id, a.path()).cmp(&(b.kind, &b.id, b.path())));
     let mut library = Library::default();
     let mut diagnostics = Vec::new();
@@ -177,6 +214,17 @@ pub fn resolve(mut items: Vec<Item>) -> (Library, Vec<Diagnostic>) {
     for (i, item) in library.items.iter().enumerate() {
         library.by_id.insert(item.id.clone(), i);
         library.by_path.insert(item.path().to_path_buf(), i);
+        if let Some(m) = item.measure() {
+            library.published_files.insert(
+                m.csv_path.clone(),
+                format!("{}{}.csv", item.href(), item.id),
+            );
+        }
+    }
+    for file in static_files {
+        library
+            .published_files
+            .insert(PathBuf::from("static").join(file), display_path(file));
     }
 
     collect_drivers(&mut library, &mut diagnostics);
@@ -452,8 +500,10 @@ impl Resolver<'_> {
         for i in 0..self.library.items.len() {
             let item = &self.library.items[i];
             for link in scan_links(&item.body, item.body_line, item.path()) {
-                if let Some((target, _)) = self.library.link_destination(&link.target) {
-                    self.links.insert((i, target));
+                if let Some(destination) = self.library.link_destination(&link.target) {
+                    if let Some(target) = destination.item {
+                        self.links.insert((i, target));
+                    }
                     continue;
                 }
                 let item = &self.library.items[i];
@@ -469,6 +519,10 @@ impl Resolver<'_> {
                     LinkTarget::File { path, .. } => (
                         format!("link to {} which is not a page of this site", display_path(path)),
                         "link to a cycle, note, measure, change idea or aim file by its path relative to this file, or use `[[id]]`".into(),
+                    ),
+                    LinkTarget::Asset { path, .. } => (
+                        format!("link to {}, which is not published with the site", display_path(path)),
+                        "put files that pages link to (images, PDFs) in `static/`, and link to them relative to this file, e.g. `../static/plan.pdf`".into(),
                     ),
                     LinkTarget::OutsideSite { written } => (
                         format!("link `{written}` leads outside the site"),

@@ -455,6 +455,7 @@ impl<'a> Fields<'a> {
             format!("`{path}` must be {expected}, found {what}"),
         );
         d.label = Some(format!("expected {expected}"));
+        d.hint = Some(type_hint(path, expected, found));
     }
 
     pub fn string(&mut self, key: &str) -> Option<String> {
@@ -646,6 +647,29 @@ impl<'a> Fields<'a> {
     pub fn finish(self) -> Vec<Diagnostic> {
         self.diagnostics
     }
+}
+
+/// How to write a value of the expected type, in the team's terms.
+fn type_hint(path: &str, expected: &str, found: &Value) -> String {
+    let key = path.rsplit('.').next().unwrap_or(path);
+    if expected.starts_with("a list") {
+        return format!(
+            "write a list, e.g. `{key}: [first, second]`, or one item per line starting with `- `"
+        );
+    }
+    if expected == "text" && matches!(found, Value::Sequence(_)) {
+        return format!("`{key}` takes one value; write it without brackets or dashes");
+    }
+    if expected == "text" && matches!(found, Value::Mapping(_)) {
+        return "a value containing `: ` must be quoted, e.g. \"Aim: fewer falls\"".into();
+    }
+    if expected.starts_with("a number") || expected.starts_with("a whole number") {
+        return format!("write a plain number without units or `%`, e.g. `{key}: 90`");
+    }
+    if expected == "true or false" {
+        return format!("write `{key}: true` or `{key}: false`");
+    }
+    format!("write `{key}` as {expected}")
 }
 
 /// Text of a scalar: numbers and booleans are taken as written (`tags: [2026]`).

@@ -386,12 +386,12 @@ fn read_tags(fields: &mut Fields) -> Vec<String> {
 }
 
 fn lone_csv_measure(root: &Path, csv: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<Item> {
-    let rel = relative(root, csv);
-    let probe = SourceFile::new(rel.clone(), String::new());
-    let id = check_id(&probe, diagnostics);
     if skipped_name(csv) {
         return None;
     }
+    let rel = relative(root, csv);
+    let probe = SourceFile::new(rel.clone(), String::new());
+    let id = check_id(&probe, diagnostics);
     let mut measure = items::default_measure(rel.clone());
     read_measure_data(root, csv, &mut measure, diagnostics);
     let title = {

@@ -31,7 +31,12 @@ pub enum LinkTarget {
         path: PathBuf,
         fragment: Option<String>,
     },
-    /// A relative link to a Markdown file that climbs out of the site.
+    /// A relative link or image to another file of the site (`../static/plan.pdf`).
+    Asset {
+        path: PathBuf,
+        fragment: Option<String>,
+    },
+    /// A relative link that climbs out of the site.
     OutsideSite { written: String },
 }
 
@@ -76,9 +81,10 @@ pub fn link_target(source: &Path, dest: &str, wiki: bool) -> Option<LinkTarget> 
     }
     let (path, fragment) = split_fragment(dest);
     let path = path.split('?').next().unwrap_or(path);
-    if !path.to_ascii_lowercase().ends_with(".md") {
+    if path.is_empty() {
         return None;
     }
+    let markdown = path.to_ascii_lowercase().ends_with(".md");
     let decoded = path.replace("%20", " ");
     let mut out: Vec<Component> = Vec::new();
     let base = source.parent().unwrap_or(Path::new(""));
@@ -101,9 +107,11 @@ pub fn link_target(source: &Path, dest: &str, wiki: bool) -> Option<LinkTarget> 
             }
         }
     }
-    Some(LinkTarget::File {
-        path: out.iter().collect(),
-        fragment,
+    let path: PathBuf = out.iter().collect();
+    Some(if markdown {
+        LinkTarget::File { path, fragment }
+    } else {
+        LinkTarget::Asset { path, fragment }
     })
 }
 
@@ -119,11 +127,19 @@ fn place(body: &str, offset: usize, body_line: usize) -> (usize, usize) {
 pub fn scan_links(body: &str, body_line: usize, source: &Path) -> Vec<BodyLink> {
     let mut links = Vec::new();
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
-        if let Event::Start(Tag::Link {
-            link_type,
-            dest_url,
-            ..
-        }) = event
+        let (link_type, dest_url) = match event {
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            })
+            | Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                ..
+            }) => (link_type, dest_url),
+            _ => continue,
+        };
         {
             let wiki = matches!(link_type, LinkType::WikiLink { .. });
             let Some(target) = link_target(source, &dest_url, wiki) else {
@@ -252,7 +268,7 @@ pub fn render(
                             if matches!(link_type, LinkType::WikiLink { has_pothole: false }) {
                                 replace_wiki_text = Some(resolved.title.clone());
                             }
-                            let title = if title.is_empty() {
+                            let title = if title.is_empty() && !resolved.title.is_empty() {
                                 CowStr::from(resolved.title)
                             } else {
                                 title
@@ -272,6 +288,24 @@ pub fn render(
                         }
                     },
                 }
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let dest_url = match link_target(source, &dest_url, false).and_then(|t| resolve(&t))
+                {
+                    Some(resolved) => CowStr::from(resolved.href),
+                    None => dest_url,
+                };
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
             }
             Event::End(TagEnd::Link) => {
                 if broken_depth > 0 {

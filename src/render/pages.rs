@@ -188,7 +188,7 @@ impl Site<'_> {
             json!({
                 "label": label,
                 "href": if folder.is_empty() { String::new() } else { format!("{folder}/") },
-                "active": *folder == section,
+                "active": *folder == section && page_kind != "404",
             })
         })
         .collect();
@@ -216,12 +216,10 @@ impl Site<'_> {
     fn body_html(&self, item: &Item, root: &str) -> markdown::Rendered {
         let library = self.library;
         let resolve = |target: &LinkTarget| -> Option<Resolved> {
-            let (i, fragment) = library.link_destination(target)?;
-            let to = &library.items[i];
-            let fragment = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+            let destination = library.link_destination(target)?;
             Some(Resolved {
-                href: format!("{root}{}{fragment}", to.href()),
-                title: to.title.clone(),
+                href: format!("{root}{}", destination.href),
+                title: destination.title,
             })
         };
         markdown::render(&item.body, item.path(), self.config.trusted_html, &resolve)
@@ -456,6 +454,8 @@ impl Site<'_> {
                     "iso": row.date.to_string(),
                     "value": row.value,
                     "denominator": row.denominator,
+                    "value_display": row.value.map(|v| v.to_string()),
+                    "denominator_display": row.denominator.map(|v| v.to_string()),
                     "plotted": point.value,
                     "plotted_display": point.value.map(|v| chart::format_number(v, percent)),
                     "note": row.note,
@@ -839,6 +839,21 @@ pub fn render_site(
         );
     }
     for (out, from) in static_files {
+        // The theme's assets may be replaced; generated pages and data may not.
+        if site.files.contains_key(out) && !out.starts_with("assets") {
+            site.diagnostics.push(
+                Diagnostic::error(
+                    "E0402",
+                    format!(
+                        "static file would replace the generated {}",
+                        display_path(out)
+                    ),
+                )
+                .in_file(&Path::new("static").join(out))
+                .hint("rename or move the file: cyclebook writes this path itself"),
+            );
+            continue;
+        }
         site.files.insert(out.clone(), Output::Copy(from.clone()));
     }
     if site.diagnostics.is_empty() {
