@@ -108,7 +108,12 @@ impl Library {
                     item: None,
                 })
             }
-            LinkTarget::OutsideSite { .. } => None,
+            LinkTarget::Chart(block) => self
+                .by_id
+                .get(&block.measure)
+                .filter(|&&i| self.items[i].kind == Kind::Measure)
+                .map(|&i| to_item(i, &None)),
+            LinkTarget::OutsideSite { .. } | LinkTarget::BadChart { .. } => None,
         }
     }
 
@@ -524,6 +529,15 @@ impl Resolver<'_> {
                         format!("link to {}, which is not published with the site", display_path(path)),
                         "put files that pages link to (images, PDFs) in `static/`, and link to them relative to this file, e.g. `../static/plan.pdf`".into(),
                     ),
+                    LinkTarget::Chart(block) => {
+                        let measures = self.library.of_kind(Kind::Measure).map(|(_, i)| i.id.as_str());
+                        let hint = match did_you_mean(&block.measure, measures) {
+                            Some(close) => format!("did you mean `measure: {close}`?"),
+                            None => "a chart block names a measure by its id: the file name in measures/ without `.md`".into(),
+                        };
+                        (format!("chart block names unknown measure `{}`", block.measure), hint)
+                    }
+                    LinkTarget::BadChart { message, hint } => (message.clone(), hint.clone()),
                     LinkTarget::OutsideSite { written } => (
                         format!("link `{written}` leads outside the site"),
                         "only files inside the site can be linked".into(),

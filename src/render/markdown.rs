@@ -2,7 +2,9 @@
 //! HTML with wiki links resolved, heading anchors, and raw HTML sanitized.
 
 use crate::diagnostics::Pos;
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
+};
 use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
@@ -38,6 +40,89 @@ pub enum LinkTarget {
     },
     /// A relative link that climbs out of the site.
     OutsideSite { written: String },
+    /// A ```` ```chart ```` block: a measure's chart embedded in the body.
+    Chart(ChartBlock),
+    /// A ```` ```chart ```` block that could not be read.
+    BadChart { message: String, hint: String },
+}
+
+/// What a ```` ```chart ```` block asks for. Its body is `key: value` lines, which
+/// read sensibly as text where the block is not rendered (on GitHub, say):
+/// ```text
+/// measure: falls-rate
+/// from: 2025-09-01
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ChartBlock {
+    pub measure: String,
+    pub from: Option<crate::date::Date>,
+    pub to: Option<crate::date::Date>,
+}
+
+const CHART_KEYS: [&str; 3] = ["measure", "from", "to"];
+
+/// Reads a chart block's `key: value` lines.
+pub fn parse_chart_block(text: &str) -> Result<ChartBlock, (String, String)> {
+    let mut measure = None;
+    let mut from = None;
+    let mut to = None;
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        let Some((key, value)) = line.split_once(':') else {
+            return Err((
+                format!("`{line}` is not a `key: value` line"),
+                "write e.g. `measure: falls-rate`".into(),
+            ));
+        };
+        let (key, value) = (key.trim(), value.trim());
+        match key {
+            "measure" => measure = Some(value.to_string()),
+            "from" | "to" => {
+                let date = crate::date::Date::parse_period(value)
+                    .map_err(|m| {
+                        (
+                            format!("bad date in `{key}`: {m}"),
+                            "write dates as YYYY-MM-DD".to_string(),
+                        )
+                    })?
+                    .0;
+                if key == "from" {
+                    from = Some(date);
+                } else {
+                    to = Some(date);
+                }
+            }
+            other => {
+                let hint = match crate::diagnostics::did_you_mean(other, CHART_KEYS) {
+                    Some(close) => format!("did you mean `{close}`?"),
+                    None => format!("a chart block takes {}", CHART_KEYS.join(", ")),
+                };
+                return Err((format!("unknown key `{other}` in a chart block"), hint));
+            }
+        }
+    }
+    let measure = measure.filter(|m| !m.is_empty()).ok_or_else(|| {
+        (
+            "a chart block needs `measure: <id>`".to_string(),
+            "name the measure to chart, e.g. `measure: falls-rate`".to_string(),
+        )
+    })?;
+    if let (Some(f), Some(t)) = (from, to) {
+        if t < f {
+            return Err((
+                format!("`to` ({t}) is before `from` ({f})"),
+                "swap the two dates".into(),
+            ));
+        }
+    }
+    Ok(ChartBlock { measure, from, to })
+}
+
+fn is_chart_fence(kind: &CodeBlockKind) -> bool {
+    matches!(kind, CodeBlockKind::Fenced(lang) if lang.trim() == "chart")
 }
 
 #[derive(Debug, Clone)]
@@ -126,7 +211,36 @@ fn place(body: &str, offset: usize, body_line: usize) -> (usize, usize) {
 /// Every internal link in a body, with its place in the file.
 pub fn scan_links(body: &str, body_line: usize, source: &Path) -> Vec<BodyLink> {
     let mut links = Vec::new();
+    let mut chart: Option<(usize, String)> = None;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        match &event {
+            Event::Start(Tag::CodeBlock(kind)) if is_chart_fence(kind) => {
+                chart = Some((range.start, String::new()));
+                continue;
+            }
+            Event::Text(text) if chart.is_some() => {
+                if let Some((_, content)) = &mut chart {
+                    content.push_str(text);
+                }
+                continue;
+            }
+            Event::End(TagEnd::CodeBlock) if chart.is_some() => {
+                let (start, content) = chart.take().expect("open chart block");
+                let (line, col) = place(body, start, body_line);
+                let first_line = body[start..].lines().next().unwrap_or("");
+                let target = match parse_chart_block(&content) {
+                    Ok(block) => LinkTarget::Chart(block),
+                    Err((message, hint)) => LinkTarget::BadChart { message, hint },
+                };
+                links.push(BodyLink {
+                    target,
+                    pos: Pos::new(line, col, first_line.chars().count().max(1)),
+                    written: first_line.to_string(),
+                });
+                continue;
+            }
+            _ => {}
+        }
         let (link_type, dest_url) = match event {
             Event::Start(Tag::Link {
                 link_type,
@@ -195,6 +309,24 @@ pub fn render(
     trusted_html: bool,
     resolve: &dyn Fn(&LinkTarget) -> Option<Resolved>,
 ) -> Rendered {
+    render_with_charts(body, source, trusted_html, resolve, &|_| None)
+}
+
+/// Private-use characters mark where an embedded chart goes; the SVG is put in after
+/// sanitizing, which would otherwise strip it.
+const CHART_MARK: char = '\u{E000}';
+
+/// [`render`], with ```` ```chart ```` blocks replaced by `embed_chart`'s SVG (a block it
+/// cannot draw is shown as the code it is).
+pub fn render_with_charts(
+    body: &str,
+    source: &Path,
+    trusted_html: bool,
+    resolve: &dyn Fn(&LinkTarget) -> Option<Resolved>,
+    embed_chart: &dyn Fn(&ChartBlock) -> Option<String>,
+) -> Rendered {
+    let mut charts: Vec<String> = Vec::new();
+    let mut chart_text: Option<(usize, String)> = None;
     let mut events: Vec<Event> = Vec::new();
     let mut headings = Vec::new();
     let mut used_ids: HashMap<String, usize> = HashMap::new();
@@ -205,7 +337,38 @@ pub fn render(
     let mut broken_depth = 0usize;
 
     for event in Parser::new_ext(body, options()) {
+        if let Some((start, text)) = &mut chart_text {
+            match event {
+                Event::Text(t) => {
+                    text.push_str(&t);
+                    continue;
+                }
+                Event::End(TagEnd::CodeBlock) => {
+                    let svg = parse_chart_block(text)
+                        .ok()
+                        .and_then(|block| embed_chart(&block));
+                    if let Some(svg) = svg {
+                        events.truncate(*start);
+                        events.push(Event::Html(CowStr::from(format!(
+                            "<p>{CHART_MARK}{}{CHART_MARK}</p>\n",
+                            charts.len()
+                        ))));
+                        charts.push(svg);
+                    } else {
+                        events.push(Event::Text(CowStr::from(std::mem::take(text))));
+                        events.push(Event::End(TagEnd::CodeBlock));
+                    }
+                    chart_text = None;
+                    continue;
+                }
+                _ => {}
+            }
+        }
         match event {
+            Event::Start(Tag::CodeBlock(ref kind)) if is_chart_fence(kind) => {
+                chart_text = Some((events.len(), String::new()));
+                events.push(event);
+            }
             Event::Start(Tag::Heading { .. }) => {
                 open_heading = Some((events.len(), String::new()));
                 events.push(event);
@@ -336,6 +499,14 @@ pub fn render(
     if !trusted_html {
         html = sanitizer().clean(&html).to_string();
     }
+    for (n, svg) in charts.iter().enumerate() {
+        let mark = format!("<p>{CHART_MARK}{n}{CHART_MARK}</p>");
+        html = html.replacen(
+            &mark,
+            &format!("<figure class=\"chart-embed\">{svg}</figure>"),
+            1,
+        );
+    }
     Rendered { html, headings }
 }
 
@@ -446,6 +617,37 @@ mod tests {
             ]
         );
         assert_eq!(links[1].written, "[[nope|that]]");
+    }
+
+    #[test]
+    fn chart_blocks_are_links_to_their_measure_and_render_as_svg() {
+        let body = "Before\n\n```chart\nmeasure: falls-rate\nfrom: 2025-09-01\n```\n\n```chart\nmeasur: x\n```\n";
+        let links = scan_links(body, 10, Path::new("notes/n.md"));
+        let block = ChartBlock {
+            measure: "falls-rate".into(),
+            from: crate::date::Date::new(2025, 9, 1),
+            to: None,
+        };
+        assert_eq!(links[0].target, LinkTarget::Chart(block.clone()));
+        assert_eq!((links[0].pos.line, links[0].pos.col), (12, 1));
+        assert!(
+            matches!(&links[1].target, LinkTarget::BadChart { hint, .. } if hint == "did you mean `measure`?")
+        );
+        let embed = |b: &ChartBlock| {
+            (b == &block).then(|| "<svg class=\"chart\"><text>ok</text></svg>".to_string())
+        };
+        let html = render_with_charts(body, Path::new("notes/n.md"), false, &resolver, &embed).html;
+        assert!(
+            html.contains(
+                "<figure class=\"chart-embed\"><svg class=\"chart\"><text>ok</text></svg></figure>"
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("<code class=\"language-chart\">measur: x\n</code>"),
+            "{html}"
+        );
+        assert!(!html.contains(CHART_MARK));
     }
 
     #[test]
