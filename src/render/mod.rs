@@ -3,6 +3,7 @@
 
 pub mod chart;
 pub mod markdown;
+pub mod measure;
 mod pages;
 mod theme;
 

@@ -1,11 +1,12 @@
 //! The pages of the site: one context per page, rendered through the theme's templates.
 //! The URL layout here is a public contract (see docs/reference.md).
 
-use super::chart::{self, Annotation, ChartPoint, LineChart};
+use super::chart;
+use super::measure::{self, AnnotatedCycle, MeasureView};
 use super::markdown::{self, LinkTarget, Resolved};
 use super::{template_diagnostic, template_sources, Output, SiteFiles};
 use crate::config::Config;
-use crate::content::items::{CycleStatus, Details, Item, Kind, NoteKind};
+use crate::content::items::{ChartType, CycleStatus, Details, Item, Kind, Measure, NoteKind};
 use crate::content::source::SourceFile;
 use crate::date::Date;
 use crate::diagnostics::{display_path, Diagnostic};
@@ -83,6 +84,26 @@ struct Site<'a> {
     sources: BTreeMap<String, (PathBuf, String)>,
     files: SiteFiles,
     diagnostics: Vec<Diagnostic>,
+    /// Each measure's analysis, by item index, computed once for every page that shows it.
+    views: Vec<Option<MeasureView>>,
+}
+
+fn chart_label(chart: ChartType) -> &'static str {
+    match chart {
+        ChartType::Run => "Run chart (median)",
+        ChartType::I => "I chart (individual values)",
+        ChartType::Mr => "MR chart (moving ranges)",
+        ChartType::Xmr => "XmR chart (individual values and moving ranges)",
+        ChartType::Xbar => "X-bar chart (subgroup means)",
+        ChartType::S => "S chart (subgroup standard deviations)",
+        ChartType::T => "T chart (time between events)",
+        ChartType::P => "P chart (proportions)",
+        ChartType::Pp => "P′ chart (proportions, Laney)",
+        ChartType::C => "C chart (counts)",
+        ChartType::U => "U chart (rates)",
+        ChartType::Up => "U′ chart (rates, Laney)",
+        ChartType::G => "G chart (cases between events)",
+    }
 }
 
 fn tag_links(tags: &[String]) -> Vec<TagLink> {
@@ -222,7 +243,29 @@ impl Site<'_> {
                 title: destination.title,
             })
         };
-        markdown::render(&item.body, item.path(), self.config.trusted_html, &resolve)
+        // Embedded charts get ids unique on the page, in the order they appear.
+        let embedded = std::cell::Cell::new(0usize);
+        let embed = |block: &markdown::ChartBlock| -> Option<String> {
+            let m = *library.by_id.get(&block.measure)?;
+            let view = self.views[m].as_ref()?;
+            let measure_item = &library.items[m];
+            let unit = measure_item.measure().and_then(|x| x.unit.clone()).unwrap_or_default();
+            let range = view.window(block.from, block.to);
+            if range.is_empty() {
+                return None;
+            }
+            embedded.set(embedded.get() + 1);
+            let id = format!("embed-{}-{}", measure_item.id, embedded.get());
+            let cycles = self.annotated_cycles(m);
+            let description = format!("{} from {} to {}", measure_item.title, view.labels[range.start], view.labels[range.end - 1]);
+            let (svg, _) = view.svgs(&id, &measure_item.title, &unit, &cycles, root, range, &description);
+            Some(format!(
+                r#"{svg}<figcaption><a href="{root}{}">{}</a></figcaption>"#,
+                measure_item.href(),
+                chart::escape(&measure_item.title)
+            ))
+        };
+        markdown::render_with_charts(&item.body, item.path(), self.config.trusted_html, &resolve, &embed)
     }
 
     fn item_page(&mut self, i: usize) {
@@ -368,159 +411,110 @@ impl Site<'_> {
         self.render(template, &ctx, &format!("{href}index.html"));
     }
 
-    fn measure_fields(
-        &mut self,
-        i: usize,
-        m: &crate::content::items::Measure,
-        root: &str,
-        fields: &mut serde_json::Map<String, Value>,
-    ) {
+    /// The cycles that name measure `i`, in start order, as its chart marks them.
+    fn annotated_cycles(&self, i: usize) -> Vec<AnnotatedCycle> {
+        let library = self.library;
+        library
+            .cycles_for_measure(i)
+            .into_iter()
+            .map(|c| {
+                let item = &library.items[c];
+                let cycle = item.cycle();
+                AnnotatedCycle {
+                    id: item.id.clone(),
+                    title: item.title.clone(),
+                    href: item.href(),
+                    started: cycle.and_then(|c| c.started),
+                    ended: cycle.and_then(|c| c.ended),
+                    decision: cycle.and_then(|c| c.decision),
+                }
+            })
+            .collect()
+    }
+
+    fn measure_fields(&mut self, i: usize, m: &Measure, root: &str, fields: &mut serde_json::Map<String, Value>) {
         let library = self.library;
         let item = &library.items[i];
-        let percent = (m.multiply - 100.0).abs() < f64::EPSILON && m.chart.needs_denominator();
         let unit = m.unit.clone().unwrap_or_default();
-        let mut rows: Vec<&crate::content::measure_data::DataPoint> = m
-            .data
-            .as_ref()
-            .map(|d| d.points.iter().collect())
-            .unwrap_or_default();
-        rows.sort_by_key(|p| p.date);
-        let has_denominator = m.data.as_ref().is_some_and(|d| d.has_denominator);
-        let plotted = |p: &crate::content::measure_data::DataPoint| -> Option<f64> {
-            let v = p.value?;
-            if has_denominator {
-                let d = p.denominator?;
-                (d > 0.0).then(|| v / d * m.multiply)
-            } else {
-                Some(v * m.multiply)
-            }
-        };
-        let points: Vec<ChartPoint> = rows
-            .iter()
-            .map(|p| ChartPoint {
-                date: p.date,
-                label: p.date.display_period(p.granularity),
-                value: plotted(p),
-            })
-            .collect();
-        let values: Vec<f64> = points.iter().filter_map(|p| p.value).collect();
-        let median = crate::stats::median(&values);
-        let annotation_cycles = library.cycles_for_measure(i);
-        let annotations: Vec<Annotation> = annotation_cycles
-            .iter()
-            .filter_map(|c| {
-                let cycle = &library.items[*c];
-                Some(Annotation {
-                    date: cycle.cycle()?.started?,
-                    label: cycle.title.clone(),
-                    href: format!("{root}{}", cycle.href()),
-                })
-            })
-            .collect();
-        // The page lists the annotated cycles with the numbers their chart markers carry.
-        let annotated_cycles: Vec<Value> = annotation_cycles
-            .iter()
-            .map(|c| {
-                let mut v = serde_json::to_value(card(library, *c)).expect("card serializes");
-                let marker = library.items[*c]
-                    .cycle()
-                    .and_then(|cy| cy.started)
-                    .and_then(|d| {
-                        annotations
-                            .iter()
-                            .position(|a| a.date == d && a.label == library.items[*c].title)
-                    });
-                v["marker"] = json!(marker.map(|m| m + 1));
-                v
-            })
-            .collect();
-        let svg = LineChart {
-            title: &item.title,
-            unit: &unit,
-            points: &points,
-            centre: median,
-            centre_label: "Median",
-            target: m.target,
-            annotations: &annotations,
-            percent,
-        }
-        .to_svg();
-        let table: Vec<Value> = rows
-            .iter()
-            .zip(&points)
-            .map(|(row, point)| {
-                json!({
-                    "period": point.label,
-                    "iso": row.date.to_string(),
-                    "value": row.value,
-                    "denominator": row.denominator,
-                    "value_display": row.value.map(|v| v.to_string()),
-                    "denominator_display": row.denominator.map(|v| v.to_string()),
-                    "plotted": point.value,
-                    "plotted_display": point.value.map(|v| chart::format_number(v, percent)),
-                    "note": row.note,
-                })
-            })
-            .collect();
-        let latest = rows
-            .iter()
-            .zip(&points)
-            .rev()
-            .find(|(_, p)| p.value.is_some());
+        let percent = measure::shows_percent(m);
+        let cycles = self.annotated_cycles(i);
         fields.insert("unit".into(), json!(m.unit));
         fields.insert("definition".into(), json!(m.definition));
         fields.insert("chart".into(), json!(m.chart.as_str()));
+        fields.insert("chart_label".into(), json!(chart_label(m.chart)));
         fields.insert("improvement".into(), json!(m.improvement.as_str()));
         fields.insert("target".into(), json!(m.target));
-        fields.insert(
-            "target_display".into(),
-            json!(m.target.map(|t| chart::format_number(t, percent))),
-        );
+        fields.insert("target_display".into(), json!(m.target.map(|t| chart::format_number(t, percent))));
         fields.insert("multiply".into(), json!(m.multiply));
         fields.insert("percent".into(), json!(percent));
-        fields.insert("has_denominator".into(), json!(has_denominator));
-        fields.insert("chart_svg".into(), json!(svg));
-        fields.insert("points".into(), json!(table));
-        fields.insert(
-            "median_display".into(),
-            json!(median.map(|v| chart::format_number(v, percent))),
-        );
-        fields.insert(
-            "latest".into(),
-            json!(latest.map(|(row, p)| json!({ "period": p.label, "iso": row.date.to_string(), "display": p.value.map(|v| chart::format_number(v, percent)) }))),
-        );
-        fields.insert(
-            "csv_href".into(),
-            json!(format!("{}{}.csv", item.href(), item.id)),
-        );
-        fields.insert("cycles".into(), json!(annotated_cycles));
+        fields.insert("has_denominator".into(), json!(m.data.as_ref().is_some_and(|d| d.has_denominator)));
+        fields.insert("csv_href".into(), json!(format!("{}{}.csv", item.href(), item.id)));
+        fields.insert("data_json_href".into(), json!(format!("{}data.json", item.href())));
+        // The page lists the annotated cycles with the numbers their chart markers carry.
+        let mut number = 0;
+        let annotated: Vec<Value> = cycles
+            .iter()
+            .map(|c| {
+                let mut v = serde_json::to_value(card(library, library.by_id[&c.id])).expect("card serializes");
+                if c.started.is_some() {
+                    number += 1;
+                    v["marker"] = json!(number);
+                } else {
+                    v["marker"] = Value::Null;
+                }
+                v
+            })
+            .collect();
+        fields.insert("cycles".into(), json!(annotated));
         let backlinks = &library.backlinks[i];
-        fields.insert(
-            "notes".into(),
-            json!(cards(
-                library,
-                backlinks
-                    .iter()
-                    .copied()
-                    .filter(|b| library.items[*b].kind == Kind::Note)
-            )),
-        );
-        fields.insert(
-            "aims".into(),
-            json!(cards(
-                library,
-                backlinks
-                    .iter()
-                    .copied()
-                    .filter(|b| library.items[*b].kind == Kind::Aim)
-            )),
-        );
-        if let Some(data) = &m.data {
-            self.files.insert(
-                PathBuf::from(format!("{}{}.csv", item.href(), item.id)),
-                Output::Bytes(data.raw.clone().into_bytes()),
-            );
+        let of_kind = |kind: Kind| cards(library, backlinks.iter().copied().filter(|b| library.items[*b].kind == kind));
+        fields.insert("notes".into(), json!(of_kind(Kind::Note)));
+        fields.insert("aims".into(), json!(of_kind(Kind::Aim)));
+        match &self.views[i] {
+            Some(view) => {
+                fields.extend(view.page_fields(&format!("chart-{}", item.id), &item.title, &unit, &cycles, root));
+                let data = view.data_json(&item.id, &item.title, m, &cycles);
+                let mut text = serde_json::to_string_pretty(&data).expect("data.json serializes");
+                text.push('\n');
+                self.files.insert(PathBuf::from(format!("{}data.json", item.href())), Output::Bytes(text.into_bytes()));
+            }
+            None => {
+                for key in ["chart_svg", "mr_svg", "latest", "variation", "assurance"] {
+                    fields.insert(key.into(), Value::Null);
+                }
+                for key in ["reading", "points", "phases", "chart_notes"] {
+                    fields.insert(key.into(), json!([]));
+                }
+                fields.insert("legend".into(), json!({}));
+            }
         }
+        if let Some(data) = &m.data {
+            self.files.insert(PathBuf::from(format!("{}{}.csv", item.href(), item.id)), Output::Bytes(data.raw.clone().into_bytes()));
+        }
+    }
+
+    /// Measures in the order a reader should look at them: concerns first, then by title.
+    fn measures_by_attention(&self) -> Vec<usize> {
+        let library = self.library;
+        let mut order: Vec<usize> = library.of_kind(Kind::Measure).map(|(i, _)| i).collect();
+        order.sort_by_key(|i| (self.views[*i].as_ref().map_or(6, |v| v.attention()), library.items[*i].title.to_lowercase()));
+        order
+    }
+
+    /// A measure's card with its current state: latest value, icons, sparkline.
+    fn measure_card(&self, i: usize) -> Value {
+        let mut v = serde_json::to_value(card(self.library, i)).expect("card serializes");
+        let item = &self.library.items[i];
+        if let Some(m) = item.measure() {
+            v["unit"] = json!(m.unit);
+            v["points"] = json!(m.data.as_ref().map_or(0, |d| d.points.len()));
+        }
+        let summary = self.views[i].as_ref().map(|view| view.summary_fields()).unwrap_or_default();
+        for key in ["latest", "variation", "assurance", "sparkline"] {
+            v[key] = summary.get(key).cloned().unwrap_or(Value::Null);
+        }
+        v["attention"] = summary.get("attention").cloned().unwrap_or(json!(6));
+        v
     }
 
     fn sorted_by_date_desc(&self, kind: Kind) -> Vec<usize> {
@@ -586,33 +580,11 @@ impl Site<'_> {
         ctx.insert("notes", &of_note_kind(NoteKind::Note));
         self.render("notes.html", &ctx, "notes/index.html");
 
-        let measure_groups: Vec<Value> = [
-            ("Outcome measures", Some("outcome")),
-            ("Process measures", Some("process")),
-            ("Balancing measures", Some("balancing")),
-            ("Other measures", None),
-        ]
-        .into_iter()
-        .map(|(label, kind)| {
-            let members: Vec<usize> = library
-                .of_kind(Kind::Measure)
-                .filter(|(_, item)| {
-                    item.measure()
-                        .and_then(|m| m.measure_kind)
-                        .map(|k| k.as_str())
-                        == kind
-                })
-                .map(|(i, _)| i)
-                .collect();
-            json!({ "label": label, "items": cards(library, members) })
-        })
-        .collect();
+        // Small multiples, the measures that need attention first.
+        let by_attention = self.measures_by_attention();
+        let measure_cards: Vec<Value> = by_attention.iter().map(|i| self.measure_card(*i)).collect();
         let mut ctx = self.base_context("measures/", "measures", Kind::Measure.plural_label());
-        ctx.insert(
-            "items",
-            &cards(library, library.of_kind(Kind::Measure).map(|(i, _)| i)),
-        );
-        ctx.insert("groups", &measure_groups);
+        ctx.insert("items", &measure_cards);
         self.render("measures.html", &ctx, "measures/index.html");
 
         let changes: Vec<Value> = library
@@ -708,17 +680,8 @@ impl Site<'_> {
             });
             done.into_iter().take(5).collect()
         };
-        let measures: Vec<Value> = library
-            .of_kind(Kind::Measure)
-            .map(|(i, item)| {
-                let mut v = serde_json::to_value(card(library, i)).expect("card serializes");
-                if let Some(m) = item.measure() {
-                    v["points"] = json!(m.data.as_ref().map_or(0, |d| d.points.len()));
-                    v["unit"] = json!(m.unit);
-                }
-                v
-            })
-            .collect();
+        let by_attention = self.measures_by_attention();
+        let measures: Vec<Value> = by_attention.iter().map(|i| self.measure_card(*i)).collect();
         let mut ctx = self.base_context("", "index", &self.config.title);
         ctx.insert("active_cycles", &cards(library, active));
         ctx.insert("recent_lessons", &cards(library, lessons));
@@ -823,6 +786,11 @@ pub fn render_site(
         sources: template_sources(overrides),
         files: SiteFiles::new(),
         diagnostics: Vec::new(),
+        views: library
+            .items
+            .iter()
+            .map(|item| item.measure().and_then(|m| measure::analyse(m, config.rules)))
+            .collect(),
     };
     for i in 0..library.items.len() {
         site.item_page(i);

@@ -66,6 +66,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/card.html"),
     ),
     (
+        "partials/measure_card.html",
+        include_str!("../../themes/default/templates/partials/measure_card.html"),
+    ),
+    (
         "partials/card_list.html",
         include_str!("../../themes/default/templates/partials/card_list.html"),
     ),

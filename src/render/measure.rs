@@ -1,0 +1,690 @@
+//! A measure made ready to show: its CSV rows grouped into periods, analysed by
+//! [`crate::stats`], and read out in plain words for readers without statistics training.
+
+use crate::content::items::{ChartType, Decision, Improvement, Measure, RuleProfile};
+use crate::date::{Date, Granularity};
+use crate::stats::{self, Analysis, Assurance, Chart, Direction, Period, Profile, Signal, Variation};
+use super::chart::{assurance_icon, signal_words, sparkline, variation_class, variation_icon, Annotation, PointNote, SpcChart};
+use serde_json::{json, Value};
+use std::fmt::Write as _;
+
+/// One measure's periods and their analysis. For an `xmr` measure, `mr` holds the
+/// moving-range chart shown under the individuals chart.
+pub struct MeasureView {
+    pub chart: Chart,
+    pub profile: Profile,
+    pub dates: Vec<Date>,
+    pub labels: Vec<String>,
+    pub numerators: Vec<Option<f64>>,
+    pub denominators: Vec<Option<f64>>,
+    pub notes: Vec<Option<String>>,
+    pub analysis: Analysis,
+    pub mr: Option<Analysis>,
+    pub percent: bool,
+    pub target: Option<f64>,
+    pub improvement: Improvement,
+}
+
+pub fn stats_chart(chart: ChartType) -> Chart {
+    match chart {
+        ChartType::Run => Chart::Run,
+        ChartType::I | ChartType::Xmr => Chart::I,
+        ChartType::Mr => Chart::Mr,
+        ChartType::Xbar => Chart::Xbar,
+        ChartType::S => Chart::S,
+        ChartType::T => Chart::T,
+        ChartType::P => Chart::P,
+        ChartType::Pp => Chart::Pp,
+        ChartType::C => Chart::C,
+        ChartType::U => Chart::U,
+        ChartType::Up => Chart::Up,
+        ChartType::G => Chart::G,
+    }
+}
+
+fn direction(improvement: Improvement) -> Direction {
+    match improvement {
+        Improvement::Increase => Direction::Increase,
+        Improvement::Decrease => Direction::Decrease,
+        Improvement::Neutral => Direction::Neutral,
+    }
+}
+
+/// Values are shown as percentages when a proportion is multiplied by 100.
+pub fn shows_percent(measure: &Measure) -> bool {
+    (measure.multiply - 100.0).abs() < f64::EPSILON
+        && (measure.chart.needs_denominator() || measure.data.as_ref().is_some_and(|d| d.has_denominator))
+}
+
+/// Groups rows by period and analyses them; `None` when the measure has no rows.
+pub fn analyse(measure: &Measure, site_rules: RuleProfile) -> Option<MeasureView> {
+    let data = measure.data.as_ref()?;
+    let mut rows: Vec<_> = data.points.iter().collect();
+    rows.sort_by_key(|r| r.date);
+    let chart = stats_chart(measure.chart);
+    let profile = match measure.rules.unwrap_or(site_rules) {
+        RuleProfile::Anhoej => Profile::Anhoej,
+        RuleProfile::Mdc => Profile::Mdc,
+    };
+    let mut dates = Vec::new();
+    let mut labels = Vec::new();
+    let mut numerators: Vec<Option<f64>> = Vec::new();
+    let mut denominators: Vec<Option<f64>> = Vec::new();
+    let mut notes: Vec<Option<String>> = Vec::new();
+    let mut observations: Vec<Vec<f64>> = Vec::new();
+    let mut granularity = Granularity::Day;
+    for row in rows {
+        granularity = row.granularity;
+        if dates.last() != Some(&row.date) {
+            dates.push(row.date);
+            labels.push(row.date.display_period(row.granularity));
+            numerators.push(None);
+            denominators.push(None);
+            notes.push(None);
+            observations.push(Vec::new());
+        }
+        let last = dates.len() - 1;
+        if let Some(v) = row.value {
+            numerators[last] = Some(numerators[last].unwrap_or(0.0) + v);
+            observations[last].push(v);
+        }
+        if let Some(d) = row.denominator {
+            denominators[last] = Some(denominators[last].unwrap_or(0.0) + d);
+        }
+        if let Some(note) = &row.note {
+            let joined = match notes[last].take() {
+                Some(previous) => format!("{previous}; {note}"),
+                None => note.clone(),
+            };
+            notes[last] = Some(joined);
+        }
+    }
+    let _ = granularity;
+    let periods: Vec<Period> = (0..dates.len())
+        .map(|i| match chart {
+            Chart::P | Chart::Pp | Chart::U | Chart::Up => match (numerators[i], denominators[i]) {
+                (Some(n), Some(d)) => Period::ratio(n, d),
+                _ => Period::missing(),
+            },
+            Chart::Xbar | Chart::S => Period::subgroup(observations[i].clone()),
+            Chart::C => numerators[i].map_or_else(Period::missing, Period::value),
+            // A value with a denominator on a chart of individual values is its rate
+            // (qicharts2 plots y / n).
+            _ => match (numerators[i], data.has_denominator) {
+                (Some(n), true) => match denominators[i] {
+                    Some(d) if d > 0.0 => Period::value(n / d),
+                    _ => Period::missing(),
+                },
+                (Some(n), false) => Period::value(n),
+                (None, _) => Period::missing(),
+            },
+        })
+        .collect();
+    let phase_starts: Vec<usize> = measure
+        .rebase
+        .iter()
+        .filter_map(|d| dates.iter().position(|x| x >= d))
+        .filter(|i| *i > 0)
+        .collect();
+    let excluded: Vec<bool> = dates.iter().map(|d| measure.exclude.contains(d)).collect();
+    let mut input = stats::Input::new(chart, &periods);
+    input.phase_starts = &phase_starts;
+    input.freeze = measure.freeze;
+    input.excluded = &excluded;
+    input.multiply = measure.multiply;
+    input.profile = profile;
+    input.direction = direction(measure.improvement);
+    input.target = measure.target;
+    let analysis = stats::analyse(&input);
+    let mr = (measure.chart == ChartType::Xmr).then(|| {
+        let mut mr_input = input.clone();
+        mr_input.chart = Chart::Mr;
+        mr_input.target = None;
+        mr_input.direction = Direction::Neutral;
+        stats::analyse(&mr_input)
+    });
+    Some(MeasureView {
+        chart,
+        profile,
+        dates,
+        labels,
+        numerators,
+        denominators,
+        notes,
+        analysis,
+        mr,
+        percent: shows_percent(measure),
+        target: measure.target,
+        improvement: measure.improvement,
+    })
+}
+
+/// "mean" or "median": what the centre line is, in words.
+pub fn centre_name(chart: Chart) -> &'static str {
+    match chart {
+        Chart::Run | Chart::G => "median",
+        _ => "mean",
+    }
+}
+
+pub fn variation_label(v: Variation, improvement: Improvement) -> &'static str {
+    match (v, improvement) {
+        (Variation::CommonCause, _) => "Common cause variation",
+        (Variation::Improvement, _) => "Special cause improvement",
+        (Variation::Concern, _) => "Special cause concern",
+        (Variation::NeutralHigh, _) => "Special cause: higher than usual",
+        (Variation::NeutralLow, _) => "Special cause: lower than usual",
+    }
+}
+
+pub fn assurance_label(a: Assurance) -> &'static str {
+    match a {
+        Assurance::ConsistentPass => "Will consistently meet the target",
+        Assurance::ConsistentFail => "Will consistently miss the target",
+        Assurance::Inconsistent => "Will hit and miss the target",
+    }
+}
+
+/// A cycle that may explain a change in the data, for the reading.
+pub struct CycleMark<'a> {
+    pub title: &'a str,
+    pub started: Date,
+    pub ended: Option<Date>,
+    pub decision: Option<Decision>,
+}
+
+fn fmt(value: f64, percent: bool) -> String {
+    super::chart::format_number(value, percent)
+}
+
+/// The plain-language reading of a chart: what it shows now, then the rest of its story.
+pub fn reading(view: &MeasureView, unit: &str, cycles: &[CycleMark]) -> Vec<String> {
+    let a = &view.analysis;
+    let mut sentences = Vec::new();
+    let points = &a.points;
+    let Some(last) = points.iter().rposition(|p| p.y.is_some()) else {
+        return vec!["There are no data to chart yet.".into()];
+    };
+    let centre = centre_name(view.chart);
+    let unit_suffix = if unit.is_empty() || view.percent { String::new() } else { format!(" {unit}") };
+    let latest = &points[last];
+    let mut now = String::new();
+    if latest.signals.is_empty() {
+        let phase = &a.phases[latest.phase];
+        let _ = write!(
+            now,
+            "Common cause variation: the latest value, {}{unit_suffix} ({}), is within the usual range",
+            fmt(latest.y.unwrap_or_default(), view.percent),
+            view.labels[last]
+        );
+        if let Some(c) = phase.centre {
+            let _ = write!(now, " around the {centre} of {}", fmt(c, view.percent));
+        }
+        now.push_str(". Nothing in the recent data suggests the process has changed.");
+        if phase.runs_signal && view.chart != Chart::Mr {
+            now = format!(
+                "No single point stands out, but the runs show the process is not stable: {}.",
+                runs_problem(phase, centre)
+            );
+        }
+    } else {
+        let label = variation_label(latest.variation, view.improvement);
+        let signal = latest.signals[0];
+        // The episode: the points with the same signal up to the latest.
+        let mut start = last;
+        while start > 0 && points[start - 1].signals.contains(&signal) {
+            start -= 1;
+        }
+        let count = points[start..=last].iter().filter(|p| p.y.is_some()).count();
+        let since = view.dates[start].display();
+        let side = match (latest.y, latest.centre) {
+            (Some(y), Some(c)) if y < c => "below",
+            _ => "above",
+        };
+        let detail = match signal {
+            Signal::OutsideLimits => {
+                let limit = if side == "below" { latest.lower } else { latest.upper };
+                format!(
+                    "the latest value, {}{unit_suffix} ({}), is {side} the {} limit{}",
+                    fmt(latest.y.unwrap_or_default(), view.percent),
+                    view.labels[last],
+                    if side == "below" { "lower" } else { "upper" },
+                    limit.map_or(String::new(), |l| format!(" of {}", fmt(l, view.percent)))
+                )
+            }
+            Signal::Shift => format!("{count} points in a row {side} the {centre} line since {since}"),
+            Signal::Trend => {
+                let rising = points[start].y.zip(latest.y).is_some_and(|(a, b)| b > a);
+                format!("{count} points in a row {} since {since}", if rising { "rising" } else { "falling" })
+            }
+            Signal::TwoOfThree => format!("2 of the last 3 points are close to the {} limit", if side == "below" { "lower" } else { "upper" }),
+        };
+        now = format!("{label}: {detail}");
+        let episode_start = view.dates[start];
+        let explaining = cycles
+            .iter()
+            .filter(|c| c.started <= episode_start)
+            .filter(|c| c.decision == Some(Decision::Adopt) || c.ended.is_none())
+            .max_by_key(|c| c.started);
+        if let Some(cycle) = explaining {
+            let what = match (cycle.decision, cycle.ended) {
+                (Some(Decision::Adopt), Some(_)) => "was adopted",
+                _ => "started",
+            };
+            let _ = write!(now, ", after cycle “{}” {what}", cycle.title);
+        }
+        now.push('.');
+    }
+    sentences.push(now);
+
+    // Earlier signals in the current phase, in a sentence.
+    let phase = &a.phases[latest.phase];
+    if a.phases.len() > 1 {
+        sentences.push(format!(
+            "The chart is in {} phases; the current one began {} with a {} of {}.",
+            a.phases.len(),
+            view.dates[phase.start].display(),
+            centre,
+            phase.centre.map_or("—".into(), |c| fmt(c, view.percent))
+        ));
+    }
+    if phase.trial_limits && view.chart != Chart::Run {
+        sentences.push("The limits are trial limits: they rest on fewer than 13 points, so read signals with care.".into());
+    }
+    if let Some(assurance) = a.assurance {
+        let target = view.target.map_or(String::new(), |t| fmt(t, view.percent));
+        let why = match assurance {
+            Assurance::ConsistentPass => format!("the target of {target} lies outside the limits on the good side, so the process will meet it almost every time"),
+            Assurance::ConsistentFail => format!("the target of {target} lies outside the limits on the wrong side, so the process will not meet it unless it changes"),
+            Assurance::Inconsistent => format!("the target of {target} lies between the limits, so the process will sometimes meet it and sometimes not"),
+        };
+        sentences.push(format!("{}: {why}.", assurance_label(assurance)));
+    } else if let (Some(target), Some(c)) = (view.target, phase.centre) {
+        sentences.push(format!("The target is {}; the current {centre} is {}.", fmt(target, view.percent), fmt(c, view.percent)));
+    }
+    sentences
+}
+
+fn runs_problem(phase: &stats::PhaseResult, centre: &str) -> String {
+    if phase.longest_run > phase.longest_run_max {
+        format!(
+            "a run of {} points on one side of the {centre} (more than {} would rarely happen by chance)",
+            phase.longest_run, phase.longest_run_max
+        )
+    } else {
+        format!(
+            "the line crosses the {centre} only {} times (fewer than {} would rarely happen by chance)",
+            phase.crossings, phase.crossings_min
+        )
+    }
+}
+
+/// A cycle that names the measure, as the chart and its list show it.
+pub struct AnnotatedCycle {
+    pub id: String,
+    pub title: String,
+    /// Site-relative page address.
+    pub href: String,
+    pub started: Option<Date>,
+    pub ended: Option<Date>,
+    pub decision: Option<Decision>,
+}
+
+impl MeasureView {
+    /// Markers for the cycles with a start date, numbered in start order.
+    pub fn annotations(&self, cycles: &[AnnotatedCycle], root: &str) -> Vec<Annotation> {
+        cycles
+            .iter()
+            .filter_map(|c| Some((c, c.started?)))
+            .enumerate()
+            .map(|(n, (c, start))| Annotation {
+                number: n + 1,
+                start,
+                end: c.ended,
+                label: c.title.clone(),
+                href: format!("{root}{}", c.href),
+            })
+            .collect()
+    }
+
+    /// The CSV's notes, lettered A, B, … in date order.
+    pub fn point_notes(&self) -> Vec<PointNote> {
+        let letters = ('A'..='Z').chain('a'..='z');
+        self.notes
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| n.as_ref().map(|text| (i, text)))
+            .zip(letters.chain(std::iter::repeat('*')))
+            .map(|((point, text), letter)| PointNote { point, letter, text: text.clone() })
+            .collect()
+    }
+
+    /// The range of points between two dates (inclusive), for embedded charts.
+    pub fn window(&self, from: Option<Date>, to: Option<Date>) -> std::ops::Range<usize> {
+        let start = from.map_or(0, |f| self.dates.iter().position(|d| *d >= f).unwrap_or(self.dates.len()));
+        let end = to.map_or(self.dates.len(), |t| self.dates.iter().rposition(|d| *d <= t).map_or(0, |i| i + 1));
+        start..end.max(start)
+    }
+
+    fn cycle_marks<'a>(&self, cycles: &'a [AnnotatedCycle]) -> Vec<CycleMark<'a>> {
+        cycles
+            .iter()
+            .filter_map(|c| Some(CycleMark { title: &c.title, started: c.started?, ended: c.ended, decision: c.decision }))
+            .collect()
+    }
+
+    /// The main chart (and, for XmR, the moving-range chart) as SVG.
+    #[allow(clippy::too_many_arguments)]
+    pub fn svgs(&self, id: &str, title: &str, unit: &str, cycles: &[AnnotatedCycle], root: &str, range: std::ops::Range<usize>, description: &str) -> (String, Option<String>) {
+        let annotations = self.annotations(cycles, root);
+        let notes = self.point_notes();
+        let main = SpcChart {
+            id,
+            title,
+            description,
+            unit,
+            percent: self.percent,
+            dates: &self.dates,
+            labels: &self.labels,
+            analysis: &self.analysis,
+            range: range.clone(),
+            target: self.target,
+            show_limits: self.chart != Chart::Run,
+            centre_label: if centre_name(self.chart) == "median" { "Median" } else { "Mean" },
+            annotations: &annotations,
+            notes: &notes,
+        }
+        .to_svg();
+        let mr = self.mr.as_ref().map(|mr| {
+            let mr_title = format!("{title}: moving range");
+            let mr_id = format!("{id}-mr");
+            SpcChart {
+                id: &mr_id,
+                title: &mr_title,
+                description: "The moving range: how much each value differs from the one before. Points above the upper limit are unusually large jumps.",
+                unit,
+                percent: self.percent,
+                dates: &self.dates,
+                labels: &self.labels,
+                analysis: mr,
+                range,
+                target: None,
+                show_limits: true,
+                centre_label: "Mean moving range",
+                annotations: &[],
+                notes: &[],
+            }
+            .to_svg()
+        });
+        (main, mr)
+    }
+
+    /// How much this measure needs a reader's attention: 0 (most) to 6 (no data).
+    pub fn attention(&self) -> u8 {
+        match (self.analysis.variation, self.analysis.assurance) {
+            (Some(Variation::Concern), _) => 0,
+            (_, Some(Assurance::ConsistentFail)) => 1,
+            (Some(Variation::NeutralHigh | Variation::NeutralLow), _) => 2,
+            (_, Some(Assurance::Inconsistent)) => 3,
+            (Some(Variation::CommonCause), _) => 4,
+            (Some(Variation::Improvement), _) => 5,
+            (None, _) => 6,
+        }
+    }
+
+    pub fn latest(&self) -> Option<(usize, f64)> {
+        self.analysis.points.iter().enumerate().rev().find_map(|(i, p)| p.y.map(|y| (i, y)))
+    }
+
+    fn display(&self, v: Option<f64>) -> Option<String> {
+        v.map(|v| fmt(v, self.percent))
+    }
+
+    /// The fields a measure page's template receives about the chart and its data.
+    pub fn page_fields(&self, id: &str, title: &str, unit: &str, cycles: &[AnnotatedCycle], root: &str) -> serde_json::Map<String, Value> {
+        let mut f = serde_json::Map::new();
+        let reading = reading(self, unit, &self.cycle_marks(cycles));
+        let (svg, mr_svg) = self.svgs(id, title, unit, cycles, root, 0..self.dates.len(), &reading.join(" "));
+        let a = &self.analysis;
+        let notes = self.point_notes();
+        let letter_of = |i: usize| notes.iter().find(|n| n.point == i).map(|n| n.letter.to_string());
+        let table: Vec<Value> = a
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                json!({
+                    "period": self.labels[i],
+                    "iso": self.dates[i].to_string(),
+                    "value_display": self.numerators[i].map(|v| v.to_string()),
+                    "denominator_display": self.denominators[i].map(|v| v.to_string()),
+                    "plotted_display": self.display(p.y),
+                    "centre_display": self.display(p.centre),
+                    "lower_display": self.display(p.lower),
+                    "upper_display": self.display(p.upper),
+                    "phase": p.phase + 1,
+                    "excluded": p.excluded,
+                    "baseline": p.baseline,
+                    "signals": p.signals.iter().map(|s| signal_words(*s)).collect::<Vec<_>>(),
+                    "variation": variation_class(p.variation),
+                    "note": self.notes[i],
+                    "note_letter": letter_of(i),
+                })
+            })
+            .collect();
+        let phases: Vec<Value> = a
+            .phases
+            .iter()
+            .map(|ph| {
+                let end = &a.points[ph.end];
+                json!({
+                    "number": ph.phase + 1,
+                    "from": self.labels[ph.start],
+                    "to": self.labels[ph.end],
+                    "centre_display": self.display(ph.centre),
+                    "lower_display": self.display(end.lower),
+                    "upper_display": self.display(end.upper),
+                    "n_useful": ph.n_useful,
+                    "longest_run": ph.longest_run,
+                    "longest_run_max": ph.longest_run_max,
+                    "crossings": ph.crossings,
+                    "crossings_min": ph.crossings_min,
+                    "runs_signal": ph.runs_signal,
+                    "trial_limits": ph.trial_limits && self.chart != Chart::Run,
+                })
+            })
+            .collect();
+        let present = |v: Variation| a.points.iter().any(|p| p.y.is_some() && !p.excluded && p.variation == v);
+        f.insert("chart_svg".into(), json!(svg));
+        f.insert("mr_svg".into(), json!(mr_svg));
+        f.insert("reading".into(), json!(reading));
+        f.insert("points".into(), json!(table));
+        f.insert("phases".into(), json!(phases));
+        f.insert("centre_name".into(), json!(centre_name(self.chart)));
+        f.insert("has_limits".into(), json!(self.chart != Chart::Run));
+        f.insert("profile".into(), json!(self.profile.as_str()));
+        f.insert(
+            "legend".into(),
+            json!({
+                "improvement": present(Variation::Improvement),
+                "concern": present(Variation::Concern),
+                "neutral": present(Variation::NeutralHigh) || present(Variation::NeutralLow),
+                "excluded": a.points.iter().any(|p| p.excluded),
+                "runs_signal": a.phases.iter().any(|p| p.runs_signal),
+                "notes": !notes.is_empty(),
+            }),
+        );
+        f.insert(
+            "chart_notes".into(),
+            json!(notes.iter().map(|n| json!({ "letter": n.letter.to_string(), "period": self.labels[n.point], "text": n.text })).collect::<Vec<_>>()),
+        );
+        f.extend(self.summary_fields());
+        f
+    }
+
+    /// What a listing shows of the measure: latest value, icons and a sparkline.
+    pub fn summary_fields(&self) -> serde_json::Map<String, Value> {
+        let mut f = serde_json::Map::new();
+        let a = &self.analysis;
+        f.insert(
+            "latest".into(),
+            json!(self.latest().map(|(i, y)| json!({ "period": self.labels[i], "iso": self.dates[i].to_string(), "display": fmt(y, self.percent) }))),
+        );
+        f.insert(
+            "variation".into(),
+            json!(a.variation.map(|v| json!({
+                "name": v.as_str(),
+                "label": variation_label(v, self.improvement),
+                "icon": variation_icon(v, self.improvement),
+            }))),
+        );
+        f.insert(
+            "assurance".into(),
+            json!(a.assurance.map(|x| json!({ "name": x.as_str(), "label": assurance_label(x), "icon": assurance_icon(x) }))),
+        );
+        f.insert("attention".into(), json!(self.attention()));
+        let tail = self.analysis.points.len().saturating_sub(52);
+        let ys: Vec<Option<f64>> = self.analysis.points[tail..].iter().map(|p| p.y).collect();
+        f.insert("sparkline".into(), json!(sparkline(&ys, a.variation)));
+        f
+    }
+
+    /// `/measures/<id>/data.json`: the chart's numbers, a contract other tools rely on.
+    pub fn data_json(&self, id: &str, title: &str, measure: &Measure, cycles: &[AnnotatedCycle]) -> Value {
+        let a = &self.analysis;
+        let points: Vec<Value> = a
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                json!({
+                    "x": self.dates[i].to_string(),
+                    "value": p.y,
+                    "numerator": self.numerators[i],
+                    "denominator": self.denominators[i],
+                    "phase": p.phase + 1,
+                    "baseline": p.baseline,
+                    "excluded": p.excluded,
+                    "centre": p.centre,
+                    "lower": p.lower,
+                    "upper": p.upper,
+                    "lower_2sigma": p.lower_2sigma,
+                    "upper_2sigma": p.upper_2sigma,
+                    "signals": p.signals.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+                    "variation": p.variation.as_str(),
+                    "note": self.notes[i],
+                })
+            })
+            .collect();
+        let phases: Vec<Value> = a
+            .phases
+            .iter()
+            .map(|ph| {
+                json!({
+                    "phase": ph.phase + 1,
+                    "from": self.dates[ph.start].to_string(),
+                    "to": self.dates[ph.end].to_string(),
+                    "centre": ph.centre,
+                    "n_useful": ph.n_useful,
+                    "longest_run": ph.longest_run,
+                    "longest_run_max": ph.longest_run_max,
+                    "crossings": ph.crossings,
+                    "crossings_min": ph.crossings_min,
+                    "runs_signal": ph.runs_signal,
+                    "trial_limits": ph.trial_limits,
+                })
+            })
+            .collect();
+        let annotations: Vec<Value> = cycles
+            .iter()
+            .filter(|c| c.started.is_some())
+            .map(|c| json!({ "x": c.started.map(|d| d.to_string()), "to": c.ended.map(|d| d.to_string()), "cycle": c.id, "title": c.title, "url": format!("/{}", c.href) }))
+            .collect();
+        json!({
+            "id": id,
+            "title": title,
+            "chart": measure.chart.as_str(),
+            "unit": measure.unit,
+            "improvement": measure.improvement.as_str(),
+            "target": measure.target,
+            "multiply": measure.multiply,
+            "rules": self.profile.as_str(),
+            "points": points,
+            "phases": phases,
+            "variation": a.variation.map(|v| v.as_str()),
+            "assurance": a.assurance.map(|x| x.as_str()),
+            "annotations": annotations,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::items::default_measure;
+    use crate::content::measure_data::{DataPoint, MeasureData};
+
+    fn measure(chart: ChartType, values: &[(u32, Option<f64>, Option<f64>)]) -> Measure {
+        let mut m = default_measure("measures/m.csv".into());
+        m.chart = chart;
+        m.data = Some(MeasureData {
+            points: values
+                .iter()
+                .map(|(day, v, d)| DataPoint {
+                    date: Date::new(2026, 1, *day).unwrap(),
+                    period: String::new(),
+                    granularity: Granularity::Day,
+                    value: *v,
+                    denominator: *d,
+                    note: None,
+                    line: 2,
+                })
+                .collect(),
+            has_denominator: values.iter().any(|v| v.2.is_some()),
+            raw: String::new(),
+        });
+        m
+    }
+
+    #[test]
+    fn sums_repeated_periods_of_count_charts() {
+        let m = measure(ChartType::P, &[(5, Some(3.0), Some(10.0)), (5, Some(2.0), Some(10.0)), (12, Some(4.0), Some(10.0))]);
+        let view = analyse(&m, RuleProfile::Anhoej).unwrap();
+        assert_eq!(view.dates.len(), 2);
+        assert_eq!(view.numerators[0], Some(5.0));
+        assert_eq!(view.denominators[0], Some(20.0));
+        assert_eq!(view.analysis.points[0].y, Some(0.25));
+    }
+
+    #[test]
+    fn rebase_dates_start_phases_at_the_first_point_on_or_after_them() {
+        let mut m = measure(ChartType::I, &(1..=20).map(|d| (d, Some(f64::from(d % 3)), None)).collect::<Vec<_>>());
+        m.rebase = vec![Date::new(2026, 1, 10).unwrap()];
+        m.exclude = vec![Date::new(2026, 1, 4).unwrap()];
+        let view = analyse(&m, RuleProfile::Mdc).unwrap();
+        assert_eq!(view.analysis.phases.len(), 2);
+        assert_eq!(view.analysis.phases[1].start, 9);
+        assert!(view.analysis.points[3].excluded);
+    }
+
+    #[test]
+    fn reads_a_shift_in_plain_words_naming_the_adopted_cycle() {
+        let mut values: Vec<(u32, Option<f64>, Option<f64>)> = (1..=12).map(|d| (d, Some(10.0 + f64::from(d % 2)), None)).collect();
+        values.extend((13..=22).map(|d| (d, Some(5.0 + f64::from(d % 2) * 0.5), None)));
+        let mut m = measure(ChartType::I, &values);
+        m.improvement = Improvement::Decrease;
+        let view = analyse(&m, RuleProfile::Mdc).unwrap();
+        let cycles = [CycleMark { title: "Falls huddle", started: Date::new(2026, 1, 10).unwrap(), ended: Some(Date::new(2026, 1, 12).unwrap()), decision: Some(Decision::Adopt) }];
+        let text = reading(&view, "falls", &cycles);
+        assert!(text[0].starts_with("Special cause improvement: "), "{text:?}");
+        assert!(text[0].contains("after cycle “Falls huddle” was adopted"), "{text:?}");
+    }
+
+    #[test]
+    fn reads_common_cause_when_nothing_stands_out() {
+        let values: Vec<_> = (1..=20).map(|d| (d, Some(10.0 + f64::from(d % 3)), None)).collect();
+        let view = analyse(&measure(ChartType::I, &values), RuleProfile::Mdc).unwrap();
+        let text = reading(&view, "minutes", &[]);
+        assert!(text[0].starts_with("Common cause variation: the latest value, 12 minutes (20 Jan 2026)"), "{text:?}");
+    }
+}
