@@ -457,3 +457,26 @@ fn block_list_items_are_pointed_at_on_their_own_line() {
     let d = site.only_error();
     assert_eq!(place(&d), ("E0202", "cycles/c.md".into(), 6, 5));
 }
+
+#[test]
+fn measure_settings_that_name_periods_missing_from_the_data_are_warned_about() {
+    let site = Site::from_files(&[
+        ("cyclebook.yml", "title: Settings\n"),
+        (
+            "measures/waits.md",
+            "---\ntitle: Waits\nchart: i\nfreeze: 9\nexclude: [2026-01-12, 2026-01-13]\nrebase:\n  - 2025-12-01\n---\n",
+        ),
+        ("measures/waits.csv", "date,value\n2026-01-05,3\n2026-01-12,4\n2026-01-19,5\n"),
+    ]);
+    let warnings = site.check_ok();
+    let got: Vec<_> = warnings.iter().map(place).collect();
+    assert_eq!(
+        got,
+        [
+            ("W0305", "measures/waits.md".to_string(), 4, 9),
+            ("W0303", "measures/waits.md".to_string(), 5, 23),
+            ("W0304", "measures/waits.md".to_string(), 7, 5),
+        ]
+    );
+    assert!(warnings[1].message.contains("2026-01-13, which is not a period"));
+}

@@ -447,6 +447,42 @@ pub fn read_measure(f: &mut Fields, csv_path: PathBuf) -> Measure {
     }
 }
 
+/// Warns where a measure's settings name periods its data do not have, which would
+/// otherwise silently do nothing.
+pub fn check_settings_against_data(f: &mut Fields, m: &Measure) {
+    let Some(data) = m.data.as_ref().filter(|d| !d.points.is_empty()) else {
+        return;
+    };
+    let periods: std::collections::BTreeSet<Date> = data.points.iter().map(|p| p.date).collect();
+    let (first, last) = (*periods.first().expect("points"), *periods.last().expect("points"));
+    for (i, date) in m.exclude.iter().enumerate() {
+        if !periods.contains(date) {
+            let pos = f.pos_of_value(&format!("exclude[{i}]"));
+            let d = f.file
+                .warning("W0303", format!("`exclude` names {date}, which is not a period of the data, so nothing is excluded"), pos)
+                .hint("write the period exactly as in the CSV's date column (the first day of a month or ISO week)");
+            f.diagnostics.push(d);
+        }
+    }
+    for (i, date) in m.rebase.iter().enumerate() {
+        if *date <= first || *date > last {
+            let pos = f.pos_of_value(&format!("rebase[{i}]"));
+            let side = if *date <= first { "on or before the first" } else { "after the last" };
+            let d = f.file
+                .warning("W0304", format!("`rebase` date {date} is {side} period of the data, so no new phase starts"), pos)
+                .hint(format!("a rebase starts a new phase at the first period on or after its date; the data run from {first} to {last}"));
+            f.diagnostics.push(d);
+        }
+    }
+    if let Some(freeze) = m.freeze.filter(|n| *n > periods.len()) {
+        let pos = f.pos_of_value("freeze");
+        let d = f.file
+            .warning("W0305", format!("`freeze: {freeze}` is more than the {} periods of the data", periods.len()), pos)
+            .hint("freeze names how many of the first points form the baseline; the limits use all the data until there are that many");
+        f.diagnostics.push(d);
+    }
+}
+
 /// A measure that is only a CSV: every setting at its default.
 pub fn default_measure(csv_path: PathBuf) -> Measure {
     Measure {

@@ -335,6 +335,7 @@ fn read_item(
             let csv_abs = root.join(&measure.csv_path);
             if csv_abs.is_file() {
                 read_measure_data(root, &csv_abs, &mut measure, &mut fields.diagnostics);
+                items::check_settings_against_data(&mut fields, &measure);
             } else {
                 let csv = crate::diagnostics::display_path(&measure.csv_path);
                 let d = file
