@@ -52,7 +52,9 @@ fn url_layout_is_one_folder_per_item_under_its_kind() {
         "images/logo.svg",
         "index.html",
         "measures/assessed-6h/assessed-6h.csv",
+        "measures/assessed-6h/data.json",
         "measures/assessed-6h/index.html",
+        "measures/handover-overrun/data.json",
         "measures/handover-overrun/handover-overrun.csv",
         "measures/handover-overrun/index.html",
         "measures/index.html",
@@ -264,15 +266,16 @@ fn proportion_measure_is_shown_as_percentages() {
         .contains("<summary>Show the 4 data points</summary>")
         .contains(r#"<th scope="col">Plotted (%)</th>"#)
         .contains(r#"<time datetime="2026-01-19">19 Jan 2026</time>"#)
-        .contains("<td>Huddle on all bays</td>")
+        .contains(r#"<td><span class="note-key">A</span> Huddle on all bays</td>"#)
         .contains("<svg");
     // 10/20, 12/20, 15/20, 18/20 with `multiply: 100`, in date order.
-    page.section("<tbody>", "</tbody>").in_order(&[
-        "<td>50%</td>",
-        "<td>60%</td>",
-        "<td>75%</td>",
-        "<td>90%</td>",
-    ]);
+    page.section("Show the 4 data points", "</tbody>")
+        .in_order(&[
+            "<td>50%</td>",
+            "<td>60%</td>",
+            "<td>75%</td>",
+            "<td>90%</td>",
+        ]);
 }
 
 #[test]

@@ -478,5 +478,7 @@ fn measure_settings_that_name_periods_missing_from_the_data_are_warned_about() {
             ("W0304", "measures/waits.md".to_string(), 7, 5),
         ]
     );
-    assert!(warnings[1].message.contains("2026-01-13, which is not a period"));
+    assert!(warnings[1]
+        .message
+        .contains("2026-01-13, which is not a period"));
 }

@@ -454,7 +454,10 @@ pub fn check_settings_against_data(f: &mut Fields, m: &Measure) {
         return;
     };
     let periods: std::collections::BTreeSet<Date> = data.points.iter().map(|p| p.date).collect();
-    let (first, last) = (*periods.first().expect("points"), *periods.last().expect("points"));
+    let (first, last) = (
+        *periods.first().expect("points"),
+        *periods.last().expect("points"),
+    );
     for (i, date) in m.exclude.iter().enumerate() {
         if !periods.contains(date) {
             let pos = f.pos_of_value(&format!("exclude[{i}]"));
@@ -467,7 +470,11 @@ pub fn check_settings_against_data(f: &mut Fields, m: &Measure) {
     for (i, date) in m.rebase.iter().enumerate() {
         if *date <= first || *date > last {
             let pos = f.pos_of_value(&format!("rebase[{i}]"));
-            let side = if *date <= first { "on or before the first" } else { "after the last" };
+            let side = if *date <= first {
+                "on or before the first"
+            } else {
+                "after the last"
+            };
             let d = f.file
                 .warning("W0304", format!("`rebase` date {date} is {side} period of the data, so no new phase starts"), pos)
                 .hint(format!("a rebase starts a new phase at the first period on or after its date; the data run from {first} to {last}"));

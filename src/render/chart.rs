@@ -87,11 +87,18 @@ pub fn format_number(value: f64, percent: bool) -> String {
         format!("{value:.2}")
     };
     let trimmed = if rounded.contains('.') {
-        rounded.trim_end_matches('0').trim_end_matches('.').to_string()
+        rounded
+            .trim_end_matches('0')
+            .trim_end_matches('.')
+            .to_string()
     } else {
         rounded
     };
-    let trimmed = if trimmed == "-0" { "0".to_string() } else { trimmed };
+    let trimmed = if trimmed == "-0" {
+        "0".to_string()
+    } else {
+        trimmed
+    };
     if percent {
         format!("{trimmed}%")
     } else {
@@ -113,10 +120,17 @@ pub fn variation_class(v: Variation) -> &'static str {
 /// triangle for neutral special cause, hollow for excluded points, so that colour is
 /// never the only cue.
 fn point_shape(svg: &mut String, x: f64, y: f64, variation: Variation, excluded: bool) {
-    let class = if excluded { "excluded" } else { variation_class(variation) };
+    let class = if excluded {
+        "excluded"
+    } else {
+        variation_class(variation)
+    };
     match (excluded, variation) {
         (true, _) | (false, Variation::CommonCause) => {
-            let _ = write!(svg, r#"<circle class="pt {class}" cx="{x:.1}" cy="{y:.1}" r="3.2"/>"#);
+            let _ = write!(
+                svg,
+                r#"<circle class="pt {class}" cx="{x:.1}" cy="{y:.1}" r="3.2"/>"#
+            );
         }
         (false, Variation::Improvement) => {
             let _ = write!(
@@ -129,7 +143,12 @@ fn point_shape(svg: &mut String, x: f64, y: f64, variation: Variation, excluded:
             );
         }
         (false, Variation::Concern) => {
-            let _ = write!(svg, r#"<rect class="pt {class}" x="{:.1}" y="{:.1}" width="9" height="9"/>"#, x - 4.5, y - 4.5);
+            let _ = write!(
+                svg,
+                r#"<rect class="pt {class}" x="{:.1}" y="{:.1}" width="9" height="9"/>"#,
+                x - 4.5,
+                y - 4.5
+            );
         }
         (false, _) => {
             let _ = write!(
@@ -159,12 +178,21 @@ impl SpcChart<'_> {
         );
         let shown: Vec<usize> = range.clone().filter(|i| a.points[*i].y.is_some()).collect();
         if shown.is_empty() {
-            let _ = write!(svg, r#"<text x="{}" y="{}" text-anchor="middle" class="chart-empty">No data yet</text></svg>"#, WIDTH / 2.0, HEIGHT / 2.0);
+            let _ = write!(
+                svg,
+                r#"<text x="{}" y="{}" text-anchor="middle" class="chart-empty">No data yet</text></svg>"#,
+                WIDTH / 2.0,
+                HEIGHT / 2.0
+            );
             return svg;
         }
         let values = range.clone().flat_map(|i| {
             let p = &a.points[i];
-            let limits = if self.show_limits { [p.lower, p.upper] } else { [None, None] };
+            let limits = if self.show_limits {
+                [p.lower, p.upper]
+            } else {
+                [None, None]
+            };
             [p.y, p.centre].into_iter().chain(limits)
         });
         let mut low = f64::INFINITY;
@@ -190,12 +218,25 @@ impl SpcChart<'_> {
         let last = self.dates[range.end - 1];
         let first_day = first.to_days();
         let last_day = last.to_days().max(first_day + 1);
-        let x_of_day = |day: i64| LEFT + (day - first_day) as f64 / (last_day - first_day) as f64 * plot_w;
+        let x_of_day =
+            |day: i64| LEFT + (day - first_day) as f64 / (last_day - first_day) as f64 * plot_w;
         let x_of = |i: usize| x_of_day(self.dates[i].to_days());
         let y_of = |v: f64| TOP + (1.0 - (v - y_min) / (y_max - y_min)) * plot_h;
         // Half-way to the neighbours: where a point's limit step begins and ends.
-        let left_edge = |i: usize| if i > range.start { (x_of(i - 1) + x_of(i)) / 2.0 } else { x_of(i) };
-        let right_edge = |i: usize| if i + 1 < range.end { (x_of(i) + x_of(i + 1)) / 2.0 } else { x_of(i) };
+        let left_edge = |i: usize| {
+            if i > range.start {
+                (x_of(i - 1) + x_of(i)) / 2.0
+            } else {
+                x_of(i)
+            }
+        };
+        let right_edge = |i: usize| {
+            if i + 1 < range.end {
+                (x_of(i) + x_of(i + 1)) / 2.0
+            } else {
+                x_of(i)
+            }
+        };
 
         // Grid and y axis.
         svg.push_str(r#"<g class="axis y-axis">"#);
@@ -213,14 +254,22 @@ impl SpcChart<'_> {
             tick += step;
         }
         if !self.unit.is_empty() && !self.percent {
-            let _ = write!(svg, r#"<text class="unit" x="{LEFT}" y="{:.1}">{}</text>"#, TOP - 6.0, escape(self.unit));
+            let _ = write!(
+                svg,
+                r#"<text class="unit" x="{LEFT}" y="{:.1}">{}</text>"#,
+                TOP - 6.0,
+                escape(self.unit)
+            );
         }
         svg.push_str("</g>");
 
         // X axis: months, quarters or years, whichever gives at most about 8 labels.
         svg.push_str(r#"<g class="axis x-axis">"#);
         let months = (last.year - first.year) * 12 + last.month as i32 - first.month as i32 + 1;
-        let every = [1, 2, 3, 6, 12, 24, 60].into_iter().find(|n| months / n <= 8).unwrap_or(120);
+        let every = [1, 2, 3, 6, 12, 24, 60]
+            .into_iter()
+            .find(|n| months / n <= 8)
+            .unwrap_or(120);
         let (mut year, mut month) = (first.year, first.month);
         while let Some(date) = Date::new(year, month, 1) {
             if date > last {
@@ -261,7 +310,11 @@ impl SpcChart<'_> {
             }
             let x1 = x_of_day(a.start.max(first).to_days());
             let x2 = x_of_day(end.min(last).to_days());
-            let _ = write!(svg, r#"<rect x="{x1:.1}" y="{TOP}" width="{:.1}" height="{plot_h:.1}"/>"#, (x2 - x1).max(1.0));
+            let _ = write!(
+                svg,
+                r#"<rect x="{x1:.1}" y="{TOP}" width="{:.1}" height="{plot_h:.1}"/>"#,
+                (x2 - x1).max(1.0)
+            );
         }
         svg.push_str("</g>");
 
@@ -273,24 +326,45 @@ impl SpcChart<'_> {
             let start = phase.start.max(range.start);
             let x = left_edge(start);
             if phase.start > range.start {
-                let _ = write!(svg, r#"<line class="phase-boundary" x1="{x:.1}" x2="{x:.1}" y1="{TOP}" y2="{:.1}"/>"#, HEIGHT - BOTTOM);
+                let _ = write!(
+                    svg,
+                    r#"<line class="phase-boundary" x1="{x:.1}" x2="{x:.1}" y1="{TOP}" y2="{:.1}"/>"#,
+                    HEIGHT - BOTTOM
+                );
             }
-            let mut label = if a.phases.len() > 1 { format!("Phase {}", phase.phase + 1) } else { String::new() };
+            let mut label = if a.phases.len() > 1 {
+                format!("Phase {}", phase.phase + 1)
+            } else {
+                String::new()
+            };
             if phase.trial_limits && self.show_limits {
-                label = if label.is_empty() { "Trial limits".into() } else { format!("{label} · trial limits") };
+                label = if label.is_empty() {
+                    "Trial limits".into()
+                } else {
+                    format!("{label} · trial limits")
+                };
             }
             if !label.is_empty() {
-                let _ = write!(svg, r#"<text class="phase-label" x="{:.1}" y="{:.1}">{label}</text>"#, x + 4.0, TOP + 12.0);
+                let _ = write!(
+                    svg,
+                    r#"<text class="phase-label" x="{:.1}" y="{:.1}">{label}</text>"#,
+                    x + 4.0,
+                    TOP + 12.0
+                );
             }
         }
 
         // Centre and limits, stepped where they change, broken at gaps and phases.
-        let mut step_path = |class: &str, value: &dyn Fn(usize) -> Option<f64>, dashed_phases: &dyn Fn(usize) -> bool| {
+        let mut step_path = |class: &str,
+                             value: &dyn Fn(usize) -> Option<f64>,
+                             dashed_phases: &dyn Fn(usize) -> bool| {
             let mut solid = String::new();
             let mut dashed = String::new();
             // The open run of steps: its path, its phase, its current height and right end.
             let mut open: Option<(bool, usize, f64, f64)> = None;
-            let close = |open: &mut Option<(bool, usize, f64, f64)>, solid: &mut String, dashed: &mut String| {
+            let close = |open: &mut Option<(bool, usize, f64, f64)>,
+                         solid: &mut String,
+                         dashed: &mut String| {
                 if let Some((is_dashed, _, y, right)) = open.take() {
                     let _ = write!(if is_dashed { dashed } else { solid }, "L{right:.1} {y:.1}");
                 }
@@ -306,14 +380,23 @@ impl SpcChart<'_> {
                     Some((is_dashed, p, previous_y, _)) if p == phase => {
                         if (previous_y - y).abs() > 0.05 {
                             let path = if is_dashed { &mut dashed } else { &mut solid };
-                            let _ = write!(path, "L{:.1} {previous_y:.1}L{:.1} {y:.1}", left_edge(i), left_edge(i));
+                            let _ = write!(
+                                path,
+                                "L{:.1} {previous_y:.1}L{:.1} {y:.1}",
+                                left_edge(i),
+                                left_edge(i)
+                            );
                         }
                         open = Some((is_dashed, phase, y, right_edge(i)));
                     }
                     _ => {
                         close(&mut open, &mut solid, &mut dashed);
                         let is_dashed = dashed_phases(phase);
-                        let _ = write!(if is_dashed { &mut dashed } else { &mut solid }, "M{:.1} {y:.1}", left_edge(i));
+                        let _ = write!(
+                            if is_dashed { &mut dashed } else { &mut solid },
+                            "M{:.1} {y:.1}",
+                            left_edge(i)
+                        );
                         open = Some((is_dashed, phase, y, right_edge(i)));
                     }
                 }
@@ -331,28 +414,50 @@ impl SpcChart<'_> {
             step_path("limit", &|i| a.points[i].upper, &never);
             step_path("limit", &|i| a.points[i].lower, &never);
         }
-        step_path("centre", &|i| a.points[i].centre, &|phase| a.phases.get(phase).is_some_and(|p| p.runs_signal));
+        step_path("centre", &|i| a.points[i].centre, &|phase| {
+            a.phases.get(phase).is_some_and(|p| p.runs_signal)
+        });
 
         if let Some(target) = self.target {
             let y = y_of(target);
-            let _ = write!(svg, r#"<line class="target" x1="{LEFT}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}"/>"#, WIDTH - RIGHT);
+            let _ = write!(
+                svg,
+                r#"<line class="target" x1="{LEFT}" x2="{:.1}" y1="{y:.1}" y2="{y:.1}"/>"#,
+                WIDTH - RIGHT
+            );
         }
         // Labels of the lines at the right-hand end, where the latest values are read.
         let end_point = &a.points[range.end - 1];
         let mut right_labels: Vec<(f64, String, &str)> = Vec::new();
         if let Some(c) = end_point.centre {
-            right_labels.push((y_of(c), format!("{} {}", self.centre_label, format_number(c, self.percent)), "centre-label"));
+            right_labels.push((
+                y_of(c),
+                format!("{} {}", self.centre_label, format_number(c, self.percent)),
+                "centre-label",
+            ));
         }
         if self.show_limits {
             if let Some(u) = end_point.upper {
-                right_labels.push((y_of(u), format!("Upper limit {}", format_number(u, self.percent)), "limit-label"));
+                right_labels.push((
+                    y_of(u),
+                    format!("Upper limit {}", format_number(u, self.percent)),
+                    "limit-label",
+                ));
             }
             if let Some(l) = end_point.lower {
-                right_labels.push((y_of(l), format!("Lower limit {}", format_number(l, self.percent)), "limit-label"));
+                right_labels.push((
+                    y_of(l),
+                    format!("Lower limit {}", format_number(l, self.percent)),
+                    "limit-label",
+                ));
             }
         }
         if let Some(t) = self.target {
-            right_labels.push((y_of(t), format!("Target {}", format_number(t, self.percent)), "target-label"));
+            right_labels.push((
+                y_of(t),
+                format!("Target {}", format_number(t, self.percent)),
+                "target-label",
+            ));
         }
         // Top to bottom, each at least a line below the one above, so none overlap.
         right_labels.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -360,15 +465,29 @@ impl SpcChart<'_> {
         for (y, text, class) in right_labels {
             let y = (y - 4.0).max(last_y + 12.0);
             last_y = y;
-            let _ = write!(svg, r#"<text class="{class}" x="{:.1}" y="{y:.1}" text-anchor="end">{}</text>"#, WIDTH - RIGHT - 2.0, escape(&text));
+            let _ = write!(
+                svg,
+                r#"<text class="{class}" x="{:.1}" y="{y:.1}" text-anchor="end">{}</text>"#,
+                WIDTH - RIGHT - 2.0,
+                escape(&text)
+            );
         }
 
         // The data: a line through consecutive points, broken at gaps.
         svg.push_str(r#"<g class="series"><path d=""#);
         let mut previous: Option<usize> = None;
         for &i in &shown {
-            let command = if previous.is_some() && previous == i.checked_sub(1) { 'L' } else { 'M' };
-            let _ = write!(svg, "{command}{:.1} {:.1}", x_of(i), y_of(a.points[i].y.unwrap_or_default()));
+            let command = if previous.is_some() && previous == i.checked_sub(1) {
+                'L'
+            } else {
+                'M'
+            };
+            let _ = write!(
+                svg,
+                "{command}{:.1} {:.1}",
+                x_of(i),
+                y_of(a.points[i].y.unwrap_or_default())
+            );
             previous = Some(i);
         }
         svg.push_str(r#""/>"#);
@@ -423,10 +542,18 @@ impl SpcChart<'_> {
                 let row = row_ends
                     .iter()
                     .position(|end| *end + MARKER_RADIUS * 2.0 + 2.0 <= x)
-                    .unwrap_or_else(|| row_ends.iter().enumerate().min_by(|a, b| a.1.total_cmp(b.1)).map_or(0, |(i, _)| i));
+                    .unwrap_or_else(|| {
+                        row_ends
+                            .iter()
+                            .enumerate()
+                            .min_by(|a, b| a.1.total_cmp(b.1))
+                            .map_or(0, |(i, _)| i)
+                    });
                 row_ends[row] = x;
                 let y = MARKER_RADIUS + 2.0 + row as f64 * (MARKER_RADIUS * 2.0 + 2.0);
-                let span = an.end.map_or(String::new(), |e| format!(" to {}", e.display()));
+                let span = an
+                    .end
+                    .map_or(String::new(), |e| format!(" to {}", e.display()));
                 let _ = write!(
                     svg,
                     r#"<a href="{}"><title>{}: {} ({}{span})</title><line x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}" class="annotation-line"/><circle cx="{x:.1}" cy="{y:.1}" r="{MARKER_RADIUS}" class="annotation-marker"/><text x="{x:.1}" y="{:.1}" text-anchor="middle" class="annotation-number">{}</text></a>"#,
@@ -460,25 +587,48 @@ pub fn signal_words(signal: crate::stats::Signal) -> &'static str {
 pub fn sparkline(values: &[Option<f64>], variation: Option<Variation>) -> String {
     const W: f64 = 120.0;
     const H: f64 = 32.0;
-    let present: Vec<(usize, f64)> = values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).collect();
-    let mut svg = format!(r#"<svg class="sparkline" viewBox="0 0 {W} {H}" aria-hidden="true" xmlns="http://www.w3.org/2000/svg">"#);
+    let present: Vec<(usize, f64)> = values
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.map(|v| (i, v)))
+        .collect();
+    let mut svg = format!(
+        r#"<svg class="sparkline" viewBox="0 0 {W} {H}" aria-hidden="true" xmlns="http://www.w3.org/2000/svg">"#
+    );
     if present.len() >= 2 {
         let low = present.iter().map(|p| p.1).fold(f64::INFINITY, f64::min);
-        let high = present.iter().map(|p| p.1).fold(f64::NEG_INFINITY, f64::max);
-        let span = if (high - low).abs() < 1e-12 { 1.0 } else { high - low };
+        let high = present
+            .iter()
+            .map(|p| p.1)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let span = if (high - low).abs() < 1e-12 {
+            1.0
+        } else {
+            high - low
+        };
         let n = values.len().max(2) - 1;
         let x = |i: usize| 3.0 + i as f64 / n as f64 * (W - 8.0);
         let y = |v: f64| 3.0 + (1.0 - (v - low) / span) * (H - 6.0);
         svg.push_str(r#"<path d=""#);
         let mut previous: Option<usize> = None;
         for (i, v) in &present {
-            let command = if previous.is_some() && previous == i.checked_sub(1) { 'L' } else { 'M' };
+            let command = if previous.is_some() && previous == i.checked_sub(1) {
+                'L'
+            } else {
+                'M'
+            };
             let _ = write!(svg, "{command}{:.1} {:.1}", x(*i), y(*v));
             previous = Some(*i);
         }
         svg.push_str(r#""/>"#);
         let (i, v) = present[present.len() - 1];
-        point_shape(&mut svg, x(i), y(v), variation.unwrap_or(Variation::CommonCause), false);
+        point_shape(
+            &mut svg,
+            x(i),
+            y(v),
+            variation.unwrap_or(Variation::CommonCause),
+            false,
+        );
     }
     svg.push_str("</svg>");
     svg
@@ -489,7 +639,8 @@ fn high_or_low(variation: Variation, improvement: Improvement) -> &'static str {
     match (variation, improvement) {
         (Variation::NeutralHigh, _) => "H",
         (Variation::NeutralLow, _) => "L",
-        (Variation::Improvement, Improvement::Decrease) | (Variation::Concern, Improvement::Increase) => "L",
+        (Variation::Improvement, Improvement::Decrease)
+        | (Variation::Concern, Improvement::Increase) => "L",
         _ => "H",
     }
 }
@@ -500,7 +651,10 @@ pub fn variation_icon(variation: Variation, improvement: Improvement) -> String 
     let label = super::measure::variation_label(variation, improvement);
     let (class, mark) = match variation {
         Variation::CommonCause => ("common", String::new()),
-        other => (variation_class(other), high_or_low(other, improvement).to_string()),
+        other => (
+            variation_class(other),
+            high_or_low(other, improvement).to_string(),
+        ),
     };
     let inner = if mark.is_empty() {
         r#"<path d="M9 22l5-6 4 5 5-8 5 7" fill="none" stroke-width="2.5"/>"#.to_string()
@@ -546,12 +700,17 @@ mod tests {
     }
 
     fn chart_of(values: &[Option<f64>]) -> (Vec<Date>, Vec<String>, stats::Analysis) {
-        let periods: Vec<Period> = values.iter().map(|v| v.map_or_else(Period::missing, Period::value)).collect();
+        let periods: Vec<Period> = values
+            .iter()
+            .map(|v| v.map_or_else(Period::missing, Period::value))
+            .collect();
         let mut input = stats::Input::new(Chart::I, &periods);
         input.profile = stats::Profile::Mdc;
         input.direction = stats::Direction::Decrease;
         let analysis = stats::analyse(&input);
-        let dates: Vec<Date> = (0..values.len()).map(|i| Date::new(2026, 1, 5).unwrap().add_days(i as i64 * 7)).collect();
+        let dates: Vec<Date> = (0..values.len())
+            .map(|i| Date::new(2026, 1, 5).unwrap().add_days(i as i64 * 7))
+            .collect();
         let labels = dates.iter().map(|d| d.display()).collect();
         (dates, labels, analysis)
     }
@@ -562,8 +721,18 @@ mod tests {
         values[4] = None;
         values.extend((0..8).map(|i| Some(4.0 + (i % 2) as f64 * 0.5)));
         let (dates, labels, analysis) = chart_of(&values);
-        let annotations = [Annotation { number: 1, start: dates[12], end: Some(dates[14]), label: "Huddle <1>".into(), href: "../../cycles/h/".into() }];
-        let notes = [PointNote { point: 2, letter: 'A', text: "Ward closed".into() }];
+        let annotations = [Annotation {
+            number: 1,
+            start: dates[12],
+            end: Some(dates[14]),
+            label: "Huddle <1>".into(),
+            href: "../../cycles/h/".into(),
+        }];
+        let notes = [PointNote {
+            point: 2,
+            letter: 'A',
+            text: "Ward closed".into(),
+        }];
         let svg = SpcChart {
             id: "m",
             title: "Falls",
@@ -588,8 +757,14 @@ mod tests {
         assert_eq!(svg.matches(r#"<path class="pt improvement""#).count(), 8);
         assert!(svg.matches(r#"<rect class="pt concern""#).count() >= 7);
         // Constant limits are one straight segment per phase.
-        assert!(svg.contains(r#"<path class="limit" d="M60.0 130.8L740.0 130.8"/>"#), "{svg}");
-        assert!(svg.contains(r#"<a href="../../cycles/h/"><title>1: Huddle &lt;1&gt; (5 Jan 2026"#) || svg.contains("Huddle &lt;1&gt;"));
+        assert!(
+            svg.contains(r#"<path class="limit" d="M60.0 130.8L740.0 130.8"/>"#),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(r#"<a href="../../cycles/h/"><title>1: Huddle &lt;1&gt; (5 Jan 2026"#)
+                || svg.contains("Huddle &lt;1&gt;")
+        );
         assert!(svg.contains("Ward closed"));
         assert!(svg.contains("Target 6"));
         // The gap at point 4 breaks the line into two pieces.
@@ -601,15 +776,38 @@ mod tests {
     #[test]
     fn windows_a_chart_and_survives_no_data() {
         let (dates, labels, analysis) = chart_of(&[None, None]);
-        let svg = SpcChart { id: "e", title: "t", description: "", unit: "", percent: false, dates: &dates, labels: &labels, analysis: &analysis, range: 0..2, target: None, show_limits: true, centre_label: "Mean", annotations: &[], notes: &[] }.to_svg();
+        let svg = SpcChart {
+            id: "e",
+            title: "t",
+            description: "",
+            unit: "",
+            percent: false,
+            dates: &dates,
+            labels: &labels,
+            analysis: &analysis,
+            range: 0..2,
+            target: None,
+            show_limits: true,
+            centre_label: "Mean",
+            annotations: &[],
+            notes: &[],
+        }
+        .to_svg();
         assert!(svg.contains("No data yet"));
     }
 
     #[test]
     fn icons_say_what_they_mean() {
         let icon = variation_icon(Variation::Improvement, Improvement::Decrease);
-        assert!(icon.contains(r#"aria-label="Special cause improvement""#) && icon.contains(">L</text>"));
+        assert!(
+            icon.contains(r#"aria-label="Special cause improvement""#)
+                && icon.contains(">L</text>")
+        );
         assert!(assurance_icon(Assurance::ConsistentFail).contains(">F</text>"));
-        assert!(sparkline(&[Some(1.0), None, Some(3.0), Some(2.0)], Some(Variation::Concern)).contains("pt concern"));
+        assert!(sparkline(
+            &[Some(1.0), None, Some(3.0), Some(2.0)],
+            Some(Variation::Concern)
+        )
+        .contains("pt concern"));
     }
 }

@@ -1,10 +1,15 @@
 //! A measure made ready to show: its CSV rows grouped into periods, analysed by
 //! [`crate::stats`], and read out in plain words for readers without statistics training.
 
+use super::chart::{
+    assurance_icon, signal_words, sparkline, variation_class, variation_icon, Annotation,
+    PointNote, SpcChart,
+};
 use crate::content::items::{ChartType, Decision, Improvement, Measure, RuleProfile};
 use crate::date::{Date, Granularity};
-use crate::stats::{self, Analysis, Assurance, Chart, Direction, Period, Profile, Signal, Variation};
-use super::chart::{assurance_icon, signal_words, sparkline, variation_class, variation_icon, Annotation, PointNote, SpcChart};
+use crate::stats::{
+    self, Analysis, Assurance, Chart, Direction, Period, Profile, Signal, Variation,
+};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
 
@@ -53,7 +58,8 @@ fn direction(improvement: Improvement) -> Direction {
 /// Values are shown as percentages when a proportion is multiplied by 100.
 pub fn shows_percent(measure: &Measure) -> bool {
     (measure.multiply - 100.0).abs() < f64::EPSILON
-        && (measure.chart.needs_denominator() || measure.data.as_ref().is_some_and(|d| d.has_denominator))
+        && (measure.chart.needs_denominator()
+            || measure.data.as_ref().is_some_and(|d| d.has_denominator))
 }
 
 /// Groups rows by period and analyses them; `None` when the measure has no rows.
@@ -206,7 +212,11 @@ pub fn reading(view: &MeasureView, unit: &str, cycles: &[CycleMark]) -> Vec<Stri
         return vec!["There are no data to chart yet.".into()];
     };
     let centre = centre_name(view.chart);
-    let unit_suffix = if unit.is_empty() || view.percent { String::new() } else { format!(" {unit}") };
+    let unit_suffix = if unit.is_empty() || view.percent {
+        String::new()
+    } else {
+        format!(" {unit}")
+    };
     let latest = &points[last];
     let mut now = String::new();
     if latest.signals.is_empty() {
@@ -235,7 +245,10 @@ pub fn reading(view: &MeasureView, unit: &str, cycles: &[CycleMark]) -> Vec<Stri
         while start > 0 && points[start - 1].signals.contains(&signal) {
             start -= 1;
         }
-        let count = points[start..=last].iter().filter(|p| p.y.is_some()).count();
+        let count = points[start..=last]
+            .iter()
+            .filter(|p| p.y.is_some())
+            .count();
         let since = view.dates[start].display();
         let side = match (latest.y, latest.centre) {
             (Some(y), Some(c)) if y < c => "below",
@@ -243,7 +256,11 @@ pub fn reading(view: &MeasureView, unit: &str, cycles: &[CycleMark]) -> Vec<Stri
         };
         let detail = match signal {
             Signal::OutsideLimits => {
-                let limit = if side == "below" { latest.lower } else { latest.upper };
+                let limit = if side == "below" {
+                    latest.lower
+                } else {
+                    latest.upper
+                };
                 format!(
                     "the latest value, {}{unit_suffix} ({}), is {side} the {} limit{}",
                     fmt(latest.y.unwrap_or_default(), view.percent),
@@ -252,12 +269,20 @@ pub fn reading(view: &MeasureView, unit: &str, cycles: &[CycleMark]) -> Vec<Stri
                     limit.map_or(String::new(), |l| format!(" of {}", fmt(l, view.percent)))
                 )
             }
-            Signal::Shift => format!("{count} points in a row {side} the {centre} line since {since}"),
+            Signal::Shift => {
+                format!("{count} points in a row {side} the {centre} line since {since}")
+            }
             Signal::Trend => {
                 let rising = points[start].y.zip(latest.y).is_some_and(|(a, b)| b > a);
-                format!("{count} points in a row {} since {since}", if rising { "rising" } else { "falling" })
+                format!(
+                    "{count} points in a row {} since {since}",
+                    if rising { "rising" } else { "falling" }
+                )
             }
-            Signal::TwoOfThree => format!("2 of the last 3 points are close to the {} limit", if side == "below" { "lower" } else { "upper" }),
+            Signal::TwoOfThree => format!(
+                "2 of the last 3 points are close to the {} limit",
+                if side == "below" { "lower" } else { "upper" }
+            ),
         };
         now = format!("{label}: {detail}");
         let episode_start = view.dates[start];
@@ -300,7 +325,11 @@ pub fn reading(view: &MeasureView, unit: &str, cycles: &[CycleMark]) -> Vec<Stri
         };
         sentences.push(format!("{}: {why}.", assurance_label(assurance)));
     } else if let (Some(target), Some(c)) = (view.target, phase.centre) {
-        sentences.push(format!("The target is {}; the current {centre} is {}.", fmt(target, view.percent), fmt(c, view.percent)));
+        sentences.push(format!(
+            "The target is {}; the current {centre} is {}.",
+            fmt(target, view.percent),
+            fmt(c, view.percent)
+        ));
     }
     sentences
 }
@@ -355,27 +384,57 @@ impl MeasureView {
             .enumerate()
             .filter_map(|(i, n)| n.as_ref().map(|text| (i, text)))
             .zip(letters.chain(std::iter::repeat('*')))
-            .map(|((point, text), letter)| PointNote { point, letter, text: text.clone() })
+            .map(|((point, text), letter)| PointNote {
+                point,
+                letter,
+                text: text.clone(),
+            })
             .collect()
     }
 
     /// The range of points between two dates (inclusive), for embedded charts.
     pub fn window(&self, from: Option<Date>, to: Option<Date>) -> std::ops::Range<usize> {
-        let start = from.map_or(0, |f| self.dates.iter().position(|d| *d >= f).unwrap_or(self.dates.len()));
-        let end = to.map_or(self.dates.len(), |t| self.dates.iter().rposition(|d| *d <= t).map_or(0, |i| i + 1));
+        let start = from.map_or(0, |f| {
+            self.dates
+                .iter()
+                .position(|d| *d >= f)
+                .unwrap_or(self.dates.len())
+        });
+        let end = to.map_or(self.dates.len(), |t| {
+            self.dates
+                .iter()
+                .rposition(|d| *d <= t)
+                .map_or(0, |i| i + 1)
+        });
         start..end.max(start)
     }
 
     fn cycle_marks<'a>(&self, cycles: &'a [AnnotatedCycle]) -> Vec<CycleMark<'a>> {
         cycles
             .iter()
-            .filter_map(|c| Some(CycleMark { title: &c.title, started: c.started?, ended: c.ended, decision: c.decision }))
+            .filter_map(|c| {
+                Some(CycleMark {
+                    title: &c.title,
+                    started: c.started?,
+                    ended: c.ended,
+                    decision: c.decision,
+                })
+            })
             .collect()
     }
 
     /// The main chart (and, for XmR, the moving-range chart) as SVG.
     #[allow(clippy::too_many_arguments)]
-    pub fn svgs(&self, id: &str, title: &str, unit: &str, cycles: &[AnnotatedCycle], root: &str, range: std::ops::Range<usize>, description: &str) -> (String, Option<String>) {
+    pub fn svgs(
+        &self,
+        id: &str,
+        title: &str,
+        unit: &str,
+        cycles: &[AnnotatedCycle],
+        root: &str,
+        range: std::ops::Range<usize>,
+        description: &str,
+    ) -> (String, Option<String>) {
         let annotations = self.annotations(cycles, root);
         let notes = self.point_notes();
         let main = SpcChart {
@@ -390,7 +449,11 @@ impl MeasureView {
             range: range.clone(),
             target: self.target,
             show_limits: self.chart != Chart::Run,
-            centre_label: if centre_name(self.chart) == "median" { "Median" } else { "Mean" },
+            centre_label: if centre_name(self.chart) == "median" {
+                "Median"
+            } else {
+                "Mean"
+            },
             annotations: &annotations,
             notes: &notes,
         }
@@ -433,7 +496,12 @@ impl MeasureView {
     }
 
     pub fn latest(&self) -> Option<(usize, f64)> {
-        self.analysis.points.iter().enumerate().rev().find_map(|(i, p)| p.y.map(|y| (i, y)))
+        self.analysis
+            .points
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(i, p)| p.y.map(|y| (i, y)))
     }
 
     fn display(&self, v: Option<f64>) -> Option<String> {
@@ -441,13 +509,33 @@ impl MeasureView {
     }
 
     /// The fields a measure page's template receives about the chart and its data.
-    pub fn page_fields(&self, id: &str, title: &str, unit: &str, cycles: &[AnnotatedCycle], root: &str) -> serde_json::Map<String, Value> {
+    pub fn page_fields(
+        &self,
+        id: &str,
+        title: &str,
+        unit: &str,
+        cycles: &[AnnotatedCycle],
+        root: &str,
+    ) -> serde_json::Map<String, Value> {
         let mut f = serde_json::Map::new();
         let reading = reading(self, unit, &self.cycle_marks(cycles));
-        let (svg, mr_svg) = self.svgs(id, title, unit, cycles, root, 0..self.dates.len(), &reading.join(" "));
+        let (svg, mr_svg) = self.svgs(
+            id,
+            title,
+            unit,
+            cycles,
+            root,
+            0..self.dates.len(),
+            &reading.join(" "),
+        );
         let a = &self.analysis;
         let notes = self.point_notes();
-        let letter_of = |i: usize| notes.iter().find(|n| n.point == i).map(|n| n.letter.to_string());
+        let letter_of = |i: usize| {
+            notes
+                .iter()
+                .find(|n| n.point == i)
+                .map(|n| n.letter.to_string())
+        };
         let table: Vec<Value> = a
             .points
             .iter()
@@ -494,7 +582,11 @@ impl MeasureView {
                 })
             })
             .collect();
-        let present = |v: Variation| a.points.iter().any(|p| p.y.is_some() && !p.excluded && p.variation == v);
+        let present = |v: Variation| {
+            a.points
+                .iter()
+                .any(|p| p.y.is_some() && !p.excluded && p.variation == v)
+        };
         f.insert("chart_svg".into(), json!(svg));
         f.insert("mr_svg".into(), json!(mr_svg));
         f.insert("reading".into(), json!(reading));
@@ -550,7 +642,13 @@ impl MeasureView {
     }
 
     /// `/measures/<id>/data.json`: the chart's numbers, a contract other tools rely on.
-    pub fn data_json(&self, id: &str, title: &str, measure: &Measure, cycles: &[AnnotatedCycle]) -> Value {
+    pub fn data_json(
+        &self,
+        id: &str,
+        title: &str,
+        measure: &Measure,
+        cycles: &[AnnotatedCycle],
+    ) -> Value {
         let a = &self.analysis;
         let points: Vec<Value> = a
             .points
@@ -648,7 +746,14 @@ mod tests {
 
     #[test]
     fn sums_repeated_periods_of_count_charts() {
-        let m = measure(ChartType::P, &[(5, Some(3.0), Some(10.0)), (5, Some(2.0), Some(10.0)), (12, Some(4.0), Some(10.0))]);
+        let m = measure(
+            ChartType::P,
+            &[
+                (5, Some(3.0), Some(10.0)),
+                (5, Some(2.0), Some(10.0)),
+                (12, Some(4.0), Some(10.0)),
+            ],
+        );
         let view = analyse(&m, RuleProfile::Anhoej).unwrap();
         assert_eq!(view.dates.len(), 2);
         assert_eq!(view.numerators[0], Some(5.0));
@@ -658,7 +763,12 @@ mod tests {
 
     #[test]
     fn rebase_dates_start_phases_at_the_first_point_on_or_after_them() {
-        let mut m = measure(ChartType::I, &(1..=20).map(|d| (d, Some(f64::from(d % 3)), None)).collect::<Vec<_>>());
+        let mut m = measure(
+            ChartType::I,
+            &(1..=20)
+                .map(|d| (d, Some(f64::from(d % 3)), None))
+                .collect::<Vec<_>>(),
+        );
         m.rebase = vec![Date::new(2026, 1, 10).unwrap()];
         m.exclude = vec![Date::new(2026, 1, 4).unwrap()];
         let view = analyse(&m, RuleProfile::Mdc).unwrap();
@@ -669,22 +779,41 @@ mod tests {
 
     #[test]
     fn reads_a_shift_in_plain_words_naming_the_adopted_cycle() {
-        let mut values: Vec<(u32, Option<f64>, Option<f64>)> = (1..=12).map(|d| (d, Some(10.0 + f64::from(d % 2)), None)).collect();
+        let mut values: Vec<(u32, Option<f64>, Option<f64>)> = (1..=12)
+            .map(|d| (d, Some(10.0 + f64::from(d % 2)), None))
+            .collect();
         values.extend((13..=22).map(|d| (d, Some(5.0 + f64::from(d % 2) * 0.5), None)));
         let mut m = measure(ChartType::I, &values);
         m.improvement = Improvement::Decrease;
         let view = analyse(&m, RuleProfile::Mdc).unwrap();
-        let cycles = [CycleMark { title: "Falls huddle", started: Date::new(2026, 1, 10).unwrap(), ended: Some(Date::new(2026, 1, 12).unwrap()), decision: Some(Decision::Adopt) }];
+        let cycles = [CycleMark {
+            title: "Falls huddle",
+            started: Date::new(2026, 1, 10).unwrap(),
+            ended: Some(Date::new(2026, 1, 12).unwrap()),
+            decision: Some(Decision::Adopt),
+        }];
         let text = reading(&view, "falls", &cycles);
-        assert!(text[0].starts_with("Special cause improvement: "), "{text:?}");
-        assert!(text[0].contains("after cycle “Falls huddle” was adopted"), "{text:?}");
+        assert!(
+            text[0].starts_with("Special cause improvement: "),
+            "{text:?}"
+        );
+        assert!(
+            text[0].contains("after cycle “Falls huddle” was adopted"),
+            "{text:?}"
+        );
     }
 
     #[test]
     fn reads_common_cause_when_nothing_stands_out() {
-        let values: Vec<_> = (1..=20).map(|d| (d, Some(10.0 + f64::from(d % 3)), None)).collect();
+        let values: Vec<_> = (1..=20)
+            .map(|d| (d, Some(10.0 + f64::from(d % 3)), None))
+            .collect();
         let view = analyse(&measure(ChartType::I, &values), RuleProfile::Mdc).unwrap();
         let text = reading(&view, "minutes", &[]);
-        assert!(text[0].starts_with("Common cause variation: the latest value, 12 minutes (20 Jan 2026)"), "{text:?}");
+        assert!(
+            text[0]
+                .starts_with("Common cause variation: the latest value, 12 minutes (20 Jan 2026)"),
+            "{text:?}"
+        );
     }
 }

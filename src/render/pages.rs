@@ -2,8 +2,8 @@
 //! The URL layout here is a public contract (see docs/reference.md).
 
 use super::chart;
-use super::measure::{self, AnnotatedCycle, MeasureView};
 use super::markdown::{self, LinkTarget, Resolved};
+use super::measure::{self, AnnotatedCycle, MeasureView};
 use super::{template_diagnostic, template_sources, Output, SiteFiles};
 use crate::config::Config;
 use crate::content::items::{ChartType, CycleStatus, Details, Item, Kind, Measure, NoteKind};
@@ -249,7 +249,10 @@ impl Site<'_> {
             let m = *library.by_id.get(&block.measure)?;
             let view = self.views[m].as_ref()?;
             let measure_item = &library.items[m];
-            let unit = measure_item.measure().and_then(|x| x.unit.clone()).unwrap_or_default();
+            let unit = measure_item
+                .measure()
+                .and_then(|x| x.unit.clone())
+                .unwrap_or_default();
             let range = view.window(block.from, block.to);
             if range.is_empty() {
                 return None;
@@ -257,15 +260,34 @@ impl Site<'_> {
             embedded.set(embedded.get() + 1);
             let id = format!("embed-{}-{}", measure_item.id, embedded.get());
             let cycles = self.annotated_cycles(m);
-            let description = format!("{} from {} to {}", measure_item.title, view.labels[range.start], view.labels[range.end - 1]);
-            let (svg, _) = view.svgs(&id, &measure_item.title, &unit, &cycles, root, range, &description);
+            let description = format!(
+                "{} from {} to {}",
+                measure_item.title,
+                view.labels[range.start],
+                view.labels[range.end - 1]
+            );
+            let (svg, _) = view.svgs(
+                &id,
+                &measure_item.title,
+                &unit,
+                &cycles,
+                root,
+                range,
+                &description,
+            );
             Some(format!(
                 r#"{svg}<figcaption><a href="{root}{}">{}</a></figcaption>"#,
                 measure_item.href(),
                 chart::escape(&measure_item.title)
             ))
         };
-        markdown::render_with_charts(&item.body, item.path(), self.config.trusted_html, &resolve, &embed)
+        markdown::render_with_charts(
+            &item.body,
+            item.path(),
+            self.config.trusted_html,
+            &resolve,
+            &embed,
+        )
     }
 
     fn item_page(&mut self, i: usize) {
@@ -432,7 +454,13 @@ impl Site<'_> {
             .collect()
     }
 
-    fn measure_fields(&mut self, i: usize, m: &Measure, root: &str, fields: &mut serde_json::Map<String, Value>) {
+    fn measure_fields(
+        &mut self,
+        i: usize,
+        m: &Measure,
+        root: &str,
+        fields: &mut serde_json::Map<String, Value>,
+    ) {
         let library = self.library;
         let item = &library.items[i];
         let unit = m.unit.clone().unwrap_or_default();
@@ -444,18 +472,31 @@ impl Site<'_> {
         fields.insert("chart_label".into(), json!(chart_label(m.chart)));
         fields.insert("improvement".into(), json!(m.improvement.as_str()));
         fields.insert("target".into(), json!(m.target));
-        fields.insert("target_display".into(), json!(m.target.map(|t| chart::format_number(t, percent))));
+        fields.insert(
+            "target_display".into(),
+            json!(m.target.map(|t| chart::format_number(t, percent))),
+        );
         fields.insert("multiply".into(), json!(m.multiply));
         fields.insert("percent".into(), json!(percent));
-        fields.insert("has_denominator".into(), json!(m.data.as_ref().is_some_and(|d| d.has_denominator)));
-        fields.insert("csv_href".into(), json!(format!("{}{}.csv", item.href(), item.id)));
-        fields.insert("data_json_href".into(), json!(format!("{}data.json", item.href())));
+        fields.insert(
+            "has_denominator".into(),
+            json!(m.data.as_ref().is_some_and(|d| d.has_denominator)),
+        );
+        fields.insert(
+            "csv_href".into(),
+            json!(format!("{}{}.csv", item.href(), item.id)),
+        );
+        fields.insert(
+            "data_json_href".into(),
+            json!(format!("{}data.json", item.href())),
+        );
         // The page lists the annotated cycles with the numbers their chart markers carry.
         let mut number = 0;
         let annotated: Vec<Value> = cycles
             .iter()
             .map(|c| {
-                let mut v = serde_json::to_value(card(library, library.by_id[&c.id])).expect("card serializes");
+                let mut v = serde_json::to_value(card(library, library.by_id[&c.id]))
+                    .expect("card serializes");
                 if c.started.is_some() {
                     number += 1;
                     v["marker"] = json!(number);
@@ -467,16 +508,33 @@ impl Site<'_> {
             .collect();
         fields.insert("cycles".into(), json!(annotated));
         let backlinks = &library.backlinks[i];
-        let of_kind = |kind: Kind| cards(library, backlinks.iter().copied().filter(|b| library.items[*b].kind == kind));
+        let of_kind = |kind: Kind| {
+            cards(
+                library,
+                backlinks
+                    .iter()
+                    .copied()
+                    .filter(|b| library.items[*b].kind == kind),
+            )
+        };
         fields.insert("notes".into(), json!(of_kind(Kind::Note)));
         fields.insert("aims".into(), json!(of_kind(Kind::Aim)));
         match &self.views[i] {
             Some(view) => {
-                fields.extend(view.page_fields(&format!("chart-{}", item.id), &item.title, &unit, &cycles, root));
+                fields.extend(view.page_fields(
+                    &format!("chart-{}", item.id),
+                    &item.title,
+                    &unit,
+                    &cycles,
+                    root,
+                ));
                 let data = view.data_json(&item.id, &item.title, m, &cycles);
                 let mut text = serde_json::to_string_pretty(&data).expect("data.json serializes");
                 text.push('\n');
-                self.files.insert(PathBuf::from(format!("{}data.json", item.href())), Output::Bytes(text.into_bytes()));
+                self.files.insert(
+                    PathBuf::from(format!("{}data.json", item.href())),
+                    Output::Bytes(text.into_bytes()),
+                );
             }
             None => {
                 for key in ["chart_svg", "mr_svg", "latest", "variation", "assurance"] {
@@ -486,10 +544,19 @@ impl Site<'_> {
                     fields.insert(key.into(), json!([]));
                 }
                 fields.insert("legend".into(), json!({}));
+                fields.insert("centre_name".into(), json!("median"));
+                fields.insert("has_limits".into(), json!(false));
+                fields.insert(
+                    "profile".into(),
+                    json!(m.rules.unwrap_or(self.config.rules).as_str()),
+                );
             }
         }
         if let Some(data) = &m.data {
-            self.files.insert(PathBuf::from(format!("{}{}.csv", item.href(), item.id)), Output::Bytes(data.raw.clone().into_bytes()));
+            self.files.insert(
+                PathBuf::from(format!("{}{}.csv", item.href(), item.id)),
+                Output::Bytes(data.raw.clone().into_bytes()),
+            );
         }
     }
 
@@ -497,7 +564,12 @@ impl Site<'_> {
     fn measures_by_attention(&self) -> Vec<usize> {
         let library = self.library;
         let mut order: Vec<usize> = library.of_kind(Kind::Measure).map(|(i, _)| i).collect();
-        order.sort_by_key(|i| (self.views[*i].as_ref().map_or(6, |v| v.attention()), library.items[*i].title.to_lowercase()));
+        order.sort_by_key(|i| {
+            (
+                self.views[*i].as_ref().map_or(6, |v| v.attention()),
+                library.items[*i].title.to_lowercase(),
+            )
+        });
         order
     }
 
@@ -509,7 +581,10 @@ impl Site<'_> {
             v["unit"] = json!(m.unit);
             v["points"] = json!(m.data.as_ref().map_or(0, |d| d.points.len()));
         }
-        let summary = self.views[i].as_ref().map(|view| view.summary_fields()).unwrap_or_default();
+        let summary = self.views[i]
+            .as_ref()
+            .map(|view| view.summary_fields())
+            .unwrap_or_default();
         for key in ["latest", "variation", "assurance", "sparkline"] {
             v[key] = summary.get(key).cloned().unwrap_or(Value::Null);
         }
@@ -582,7 +657,8 @@ impl Site<'_> {
 
         // Small multiples, the measures that need attention first.
         let by_attention = self.measures_by_attention();
-        let measure_cards: Vec<Value> = by_attention.iter().map(|i| self.measure_card(*i)).collect();
+        let measure_cards: Vec<Value> =
+            by_attention.iter().map(|i| self.measure_card(*i)).collect();
         let mut ctx = self.base_context("measures/", "measures", Kind::Measure.plural_label());
         ctx.insert("items", &measure_cards);
         self.render("measures.html", &ctx, "measures/index.html");
@@ -789,7 +865,10 @@ pub fn render_site(
         views: library
             .items
             .iter()
-            .map(|item| item.measure().and_then(|m| measure::analyse(m, config.rules)))
+            .map(|item| {
+                item.measure()
+                    .and_then(|m| measure::analyse(m, config.rules))
+            })
             .collect(),
     };
     for i in 0..library.items.len() {
