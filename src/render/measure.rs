@@ -6,7 +6,7 @@ use super::chart::{
     PointNote, SpcChart,
 };
 use crate::content::items::{ChartType, Decision, Improvement, Measure, RuleProfile};
-use crate::date::{Date, Granularity};
+use crate::date::Date;
 use crate::stats::{
     self, Analysis, Assurance, Chart, Direction, Period, Profile, Signal, Variation,
 };
@@ -78,9 +78,7 @@ pub fn analyse(measure: &Measure, site_rules: RuleProfile) -> Option<MeasureView
     let mut denominators: Vec<Option<f64>> = Vec::new();
     let mut notes: Vec<Option<String>> = Vec::new();
     let mut observations: Vec<Vec<f64>> = Vec::new();
-    let mut granularity = Granularity::Day;
     for row in rows {
-        granularity = row.granularity;
         if dates.last() != Some(&row.date) {
             dates.push(row.date);
             labels.push(row.date.display_period(row.granularity));
@@ -105,7 +103,10 @@ pub fn analyse(measure: &Measure, site_rules: RuleProfile) -> Option<MeasureView
             notes[last] = Some(joined);
         }
     }
-    let _ = granularity;
+    if matches!(chart, Chart::Xbar | Chart::S) {
+        // A subgroup's rows are observations, not parts of a count: there is no numerator.
+        numerators.iter_mut().for_each(|n| *n = None);
+    }
     let periods: Vec<Period> = (0..dates.len())
         .map(|i| match chart {
             Chart::P | Chart::Pp | Chart::U | Chart::Up => match (numerators[i], denominators[i]) {
@@ -241,13 +242,19 @@ pub fn reading(view: &MeasureView, unit: &str, cycles: &[CycleMark]) -> Vec<Stri
         let label = variation_label(latest.variation, view.improvement);
         let signal = latest.signals[0];
         // The episode: the points with the same signal up to the latest.
+        // Excluded points and gaps carry no signal but do not end a run either.
         let mut start = last;
-        while start > 0 && points[start - 1].signals.contains(&signal) {
-            start -= 1;
+        for k in (0..last).rev() {
+            let p = &points[k];
+            if p.signals.contains(&signal) {
+                start = k;
+            } else if !(p.excluded || p.y.is_none()) {
+                break;
+            }
         }
         let count = points[start..=last]
             .iter()
-            .filter(|p| p.y.is_some())
+            .filter(|p| p.signals.contains(&signal))
             .count();
         let since = view.dates[start].display();
         let side = match (latest.y, latest.centre) {
@@ -482,6 +489,11 @@ impl MeasureView {
         (main, mr)
     }
 
+    /// Subgroup charts plot a statistic of several observations per period.
+    fn subgroups(&self) -> bool {
+        matches!(self.chart, Chart::Xbar | Chart::S)
+    }
+
     /// How much this measure needs a reader's attention: 0 (most) to 6 (no data).
     pub fn attention(&self) -> u8 {
         match (self.analysis.variation, self.analysis.assurance) {
@@ -544,7 +556,7 @@ impl MeasureView {
                 json!({
                     "period": self.labels[i],
                     "iso": self.dates[i].to_string(),
-                    "value_display": self.numerators[i].map(|v| v.to_string()),
+                    "value_display": if self.subgroups() { self.display(p.y) } else { self.numerators[i].map(|v| v.to_string()) },
                     "denominator_display": self.denominators[i].map(|v| v.to_string()),
                     "plotted_display": self.display(p.y),
                     "centre_display": self.display(p.centre),
@@ -731,7 +743,7 @@ mod tests {
                 .map(|(day, v, d)| DataPoint {
                     date: Date::new(2026, 1, *day).unwrap(),
                     period: String::new(),
-                    granularity: Granularity::Day,
+                    granularity: crate::date::Granularity::Day,
                     value: *v,
                     denominator: *d,
                     note: None,
