@@ -137,7 +137,7 @@ impl Diagnostic {
 
     /// Renders like rustc:
     /// ```text
-    /// error[E0102]: unknown key `chnage` in cycle front matter
+    /// error[E0104]: unknown key `chnage` in cycle front matter
     ///  --> cycles/hand-hygiene-2.md:4:1
     ///   |
     /// 4 | chnage: hand-hygiene
@@ -304,13 +304,13 @@ mod tests {
     #[test]
     fn renders_like_rustc_with_caret_under_the_span() {
         let text = "---\ntitle: A\nchnage: x\n---\n";
-        let d = Diagnostic::error("E0102", "unknown key `chnage` in cycle front matter")
+        let d = Diagnostic::error("E0104", "unknown key `chnage` in cycle front matter")
             .at(Path::new("cycles/a.md"), text, Pos::new(3, 1, 6))
             .label("unknown key")
             .hint("did you mean `change`?");
         assert_eq!(
             d.render_human(),
-            "error[E0102]: unknown key `chnage` in cycle front matter\n \
+            "error[E0104]: unknown key `chnage` in cycle front matter\n \
              --> cycles/a.md:3:1\n  |\n3 | chnage: x\n  | ^^^^^^ unknown key\n  \
              = help: did you mean `change`?\n"
         );

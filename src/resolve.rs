@@ -509,6 +509,9 @@ impl Resolver<'_> {
                     if let Some(target) = destination.item {
                         self.links.insert((i, target));
                     }
+                    if let LinkTarget::Chart(block) = &link.target {
+                        self.check_chart_window(i, block, link.pos);
+                    }
                     continue;
                 }
                 let item = &self.library.items[i];
@@ -543,14 +546,55 @@ impl Resolver<'_> {
                         "only files inside the site can be linked".into(),
                     ),
                 };
+                let label = match link.target {
+                    LinkTarget::Chart(_) | LinkTarget::BadChart { .. } => "chart block",
+                    _ => "broken link",
+                };
                 self.diagnostics.push(
                     item.source
                         .error("E0202", message, link.pos)
-                        .label("broken link")
+                        .label(label)
                         .hint(hint),
                 );
             }
         }
+    }
+
+    /// A chart block whose `from`/`to` window holds no data would show only as code.
+    fn check_chart_window(
+        &mut self,
+        from_item: usize,
+        block: &crate::render::markdown::ChartBlock,
+        pos: crate::diagnostics::Pos,
+    ) {
+        let Some(measure) = self.library.get(&block.measure).and_then(|m| m.measure()) else {
+            return;
+        };
+        let Some(data) = &measure.data else { return };
+        let inside = |d: &crate::date::Date| {
+            block.from.is_none_or(|f| *d >= f) && block.to.is_none_or(|t| *d <= t)
+        };
+        if data.points.iter().any(|p| inside(&p.date)) || data.points.is_empty() {
+            return;
+        }
+        let first = data.points.iter().map(|p| p.date).min().expect("points");
+        let last = data.points.iter().map(|p| p.date).max().expect("points");
+        let item = &self.library.items[from_item];
+        self.diagnostics.push(
+            item.source
+                .warning(
+                    "W0204",
+                    format!(
+                        "chart block shows no data: `{}` has data from {first} to {last} only",
+                        block.measure
+                    ),
+                    pos,
+                )
+                .label("chart block")
+                .hint(
+                    "widen `from`/`to` to overlap the data, or remove them to chart every period",
+                ),
+        );
     }
 }
 

@@ -42,8 +42,21 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     move |e| WriteError::Io(path.to_path_buf(), e)
 }
 
+/// The path with `..` and symbolic links resolved as far as it exists, so that
+/// `-o ..` and `-o site/../site` are recognised for what they are.
 fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return real;
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(parent), Some(name)) => absolute_parent(parent).join(name),
+        _ => absolute,
+    }
+}
+
+fn absolute_parent(parent: &Path) -> PathBuf {
+    std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf())
 }
 
 /// Writes `files` to `out`, replacing what was there only once all are written.

@@ -507,7 +507,7 @@ fn a_repeated_period_on_an_i_chart_is_an_error_at_the_second_rows_date() {
     assert_eq!(place(&d), ("E0307", "measures/wait.csv".to_string(), 4, 1));
     assert_eq!(
         d.message,
-        "period 2026-01-05 appears twice; a `i` chart takes one value per period"
+        "period 2026-01-05 appears twice; the chart type `i` takes one value per period"
     );
     assert_eq!(d.label.as_deref(), Some("already on line 2"));
     let all = build_fails(&site);
@@ -615,7 +615,7 @@ fn a_negative_count_on_a_c_chart_is_an_error_at_the_value() {
     );
     assert_eq!(
         d.message,
-        "a `c` chart counts events, so the value cannot be negative"
+        "a `c` chart plots counts of events, which cannot be negative"
     );
     assert_eq!(d.label.as_deref(), Some("negative count"));
     assert_eq!(places(&build_fails(&site)), [place(&d)]);
@@ -907,7 +907,10 @@ const WINDOWED_NOTE: &str = "---\ntitle: What the form did\n---\n\nBefore and af
 #[test]
 fn chart_blocks_embed_the_window_of_a_measure_with_unique_ids() {
     let site = screened_site(&[("notes/form.md", WINDOWED_NOTE)]);
-    assert!(site.check_ok().is_empty());
+    // The block whose window holds no data is warned about at its fence.
+    let warnings = site.check_ok();
+    let got: Vec<_> = warnings.iter().map(place).collect();
+    assert_eq!(got, [("W0204", "notes/form.md".to_string(), 21, 1)]);
     let built = site.build();
     let page = built.page("notes/form/index.html");
     assert_eq!(

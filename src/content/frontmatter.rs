@@ -519,6 +519,18 @@ impl<'a> Fields<'a> {
         let value = self.get(key)?.clone();
         match value.as_u64() {
             Some(n) if n > 0 => Some(n as usize),
+            _ if value.is_number() => {
+                let d = self.error_at_value(
+                    key,
+                    "E0107",
+                    format!(
+                        "`{key}` must be a whole number above 0, not {}",
+                        scalar_text(&value).unwrap_or_default()
+                    ),
+                );
+                d.label = Some("expected a whole number above 0".into());
+                None
+            }
             _ => {
                 self.type_error(key, "a whole number above 0", &value);
                 None
@@ -611,8 +623,8 @@ impl<'a> Fields<'a> {
                     let d = self
                         .file
                         .error("E0108", format!("bad date in `{key}`: {message}"), pos)
-                        .label("expected YYYY-MM-DD")
-                        .hint("write dates as year-month-day, e.g. 2026-03-02");
+                        .label("expected a date, month or ISO week")
+                        .hint("write the period as in the CSV: 2026-03-02, 2026-03 or 2026-W10");
                     self.diagnostics.push(d);
                 }
             }

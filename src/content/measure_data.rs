@@ -248,12 +248,21 @@ pub fn parse_csv(
                 file.error(
                     "E0306",
                     format!(
-                        "a `{}` chart counts events, so the value cannot be negative",
-                        chart.as_str()
+                        "a `{}` chart plots {}, which cannot be negative",
+                        chart.as_str(),
+                        match chart {
+                            ChartType::T => "the time between events",
+                            ChartType::G => "the number of cases between events",
+                            _ => "counts of events",
+                        }
                     ),
                     field_pos(value_col),
                 )
-                .label("negative count"),
+                .label(if matches!(chart, ChartType::T | ChartType::G) {
+                    "negative value"
+                } else {
+                    "negative count"
+                }),
             );
             row_ok = false;
         }
@@ -300,7 +309,7 @@ pub fn parse_csv(
         if !chart.allows_repeated_periods() {
             if let Some(first) = seen_periods.insert(date, line) {
                 diagnostics.push(
-                    file.error("E0307", format!("period {} appears twice; a `{}` chart takes one value per period", date_text.trim(), chart.as_str()), field_pos(date_col))
+                    file.error("E0307", format!("period {} appears twice; the chart type `{}` takes one value per period", date_text.trim(), chart.as_str()), field_pos(date_col))
                         .label(format!("already on line {first}"))
                         .hint("remove or correct one of the rows; only xbar and s charts (subgroups) and count charts (summed) take several rows per period"),
                 );

@@ -85,7 +85,7 @@ pub fn parse_chart_block(text: &str) -> Result<ChartBlock, (String, String)> {
                     .map_err(|m| {
                         (
                             format!("bad date in `{key}`: {m}"),
-                            "write dates as YYYY-MM-DD".to_string(),
+                            "write dates as YYYY-MM-DD (or a month, YYYY-MM, or an ISO week, YYYY-Www)".to_string(),
                         )
                     })?
                     .0;
@@ -531,22 +531,6 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         }
         builder
     })
-}
-
-/// Plain text of a Markdown fragment, for summaries and search.
-pub fn plain_text(markdown: &str) -> String {
-    let mut out = String::new();
-    for event in Parser::new_ext(markdown, options()) {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak
-            | Event::HardBreak
-            | Event::End(TagEnd::Paragraph)
-            | Event::End(TagEnd::Heading(_)) => out.push(' '),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

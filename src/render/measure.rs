@@ -367,11 +367,14 @@ pub struct AnnotatedCycle {
 }
 
 impl MeasureView {
-    /// Markers for the cycles with a start date, numbered in start order.
+    /// Markers for the cycles that started within the data's dates, numbered in start order.
     pub fn annotations(&self, cycles: &[AnnotatedCycle], root: &str) -> Vec<Annotation> {
+        let (Some(first), Some(last)) = (self.dates.first(), self.dates.last()) else {
+            return Vec::new();
+        };
         cycles
             .iter()
-            .filter_map(|c| Some((c, c.started?)))
+            .filter_map(|c| Some((c, c.started.filter(|s| s >= first && s <= last)?)))
             .enumerate()
             .map(|(n, (c, start))| Annotation {
                 number: n + 1,
@@ -710,9 +713,28 @@ impl MeasureView {
             .filter(|c| c.started.is_some())
             .map(|c| json!({ "x": c.started.map(|d| d.to_string()), "to": c.ended.map(|d| d.to_string()), "cycle": c.id, "title": c.title, "url": format!("/{}", c.href) }))
             .collect();
+        let moving_range: Option<Vec<Value>> = self.mr.as_ref().map(|mr| {
+            mr.points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    json!({
+                        "x": self.dates[i].to_string(),
+                        "value": p.y,
+                        "phase": p.phase + 1,
+                        "centre": p.centre,
+                        "lower": p.lower,
+                        "upper": p.upper,
+                        "signals": p.signals.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+                        "variation": p.variation.as_str(),
+                    })
+                })
+                .collect()
+        });
         json!({
             "id": id,
             "title": title,
+            "moving_range": moving_range,
             "chart": measure.chart.as_str(),
             "unit": measure.unit,
             "improvement": measure.improvement.as_str(),

@@ -491,18 +491,24 @@ impl Site<'_> {
             json!(format!("{}data.json", item.href())),
         );
         // The page lists the annotated cycles with the numbers their chart markers carry.
-        let mut number = 0;
+        let markers: Vec<(String, usize)> = self.views[i]
+            .as_ref()
+            .map(|view| {
+                view.annotations(&cycles, "")
+                    .into_iter()
+                    .map(|a| (a.href, a.number))
+                    .collect()
+            })
+            .unwrap_or_default();
         let annotated: Vec<Value> = cycles
             .iter()
             .map(|c| {
                 let mut v = serde_json::to_value(card(library, library.by_id[&c.id]))
                     .expect("card serializes");
-                if c.started.is_some() {
-                    number += 1;
-                    v["marker"] = json!(number);
-                } else {
-                    v["marker"] = Value::Null;
-                }
+                v["marker"] = json!(markers
+                    .iter()
+                    .find(|(href, _)| *href == c.href)
+                    .map(|(_, n)| *n));
                 v
             })
             .collect();
