@@ -19,6 +19,7 @@ pub const CONFIG_KEYS: &[&str] = &[
     "theme",
     "trusted_html",
     "language",
+    "stale_data_days",
     "extra",
 ];
 
@@ -38,6 +39,9 @@ pub struct Config {
     /// author is trusted.
     pub trusted_html: bool,
     pub language: String,
+    /// `check` warns when a measure with cycles in progress has data older than this
+    /// many days (counted back from the site's newest commit).
+    pub stale_data_days: usize,
     pub extra: serde_json::Value,
 }
 
@@ -54,6 +58,7 @@ impl Default for Config {
             theme: "default".into(),
             trusted_html: false,
             language: "en".into(),
+            stale_data_days: 35,
             extra: serde_json::Value::Object(Default::default()),
         }
     }
@@ -114,20 +119,50 @@ impl Config {
         if let Some(language) = fields.string("language") {
             config.language = language.trim().to_string();
         }
+        if let Some(days) = fields.positive_integer("stale_data_days") {
+            config.stale_data_days = days;
+        }
         if let Some(extra) = fields.json("extra") {
             config.extra = extra;
         }
         (config, fields.finish())
     }
 
+    fn is_gitlab(&self) -> bool {
+        self.repo_url
+            .as_deref()
+            .is_some_and(|r| r.contains("gitlab"))
+    }
+
+    /// Link to a commit on the repository host.
+    pub fn commit_url(&self, id: &str) -> Option<String> {
+        let repo = self.repo_url.as_ref()?;
+        let sep = if self.is_gitlab() {
+            "/-/commit/"
+        } else {
+            "/commit/"
+        };
+        Some(format!("{repo}{sep}{id}"))
+    }
+
+    /// Link to the list of commits that changed a source file.
+    pub fn history_url(&self, path: &str) -> Option<String> {
+        let repo = self.repo_url.as_ref()?;
+        let sep = if self.is_gitlab() {
+            "/-/commits/"
+        } else {
+            "/commits/"
+        };
+        Some(format!(
+            "{repo}{sep}{}/{}{path}",
+            self.repo_branch, self.repo_path
+        ))
+    }
+
     /// Link to a source file on the repository host (GitHub and GitLab shapes).
     pub fn source_url(&self, path: &str) -> Option<String> {
         let repo = self.repo_url.as_ref()?;
-        let blob = if repo.contains("gitlab") {
-            "-/blob"
-        } else {
-            "blob"
-        };
+        let blob = if self.is_gitlab() { "-/blob" } else { "blob" };
         Some(format!(
             "{repo}/{blob}/{}/{}{path}",
             self.repo_branch, self.repo_path

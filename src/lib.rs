@@ -13,6 +13,7 @@ pub mod config;
 pub mod content;
 pub mod date;
 pub mod diagnostics;
+pub mod git;
 pub mod render;
 pub mod resolve;
 pub mod stats;
@@ -56,8 +57,8 @@ pub struct Built {
 }
 
 /// Runs every stage but writing. Errors anywhere fail the whole run, with all of them.
-/// `base_url` overrides the one in `cyclebook.yml`.
-pub fn compile(site: &Path, base_url: Option<&str>) -> Result<Built, Error> {
+/// `base_url` overrides the one in `cyclebook.yml`; `git` reads the site's history.
+pub fn compile(site: &Path, base_url: Option<&str>, git: bool) -> Result<Built, Error> {
     if let Some(url) = base_url {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(Error::Usage(format!(
@@ -82,9 +83,23 @@ pub fn compile(site: &Path, base_url: Option<&str>) -> Result<Built, Error> {
         });
     }
     let static_paths: Vec<PathBuf> = static_files.iter().map(|(out, _)| out.clone()).collect();
-    let (library, resolve_diagnostics) = resolve::resolve(items, &static_paths);
+    let (mut library, resolve_diagnostics) = resolve::resolve(items, &static_paths);
     all.extend(resolve_diagnostics);
-    let files = match render::render_site(&library, &config, &templates, &static_files) {
+    let history = if git {
+        read_history(site, &library, &config, &mut all)
+    } else {
+        None
+    };
+    if let Some(history) = &history {
+        resolve::date_undated_notes(&mut library, history);
+    }
+    let files = match render::render_site(
+        &library,
+        &config,
+        &templates,
+        &static_files,
+        history.as_ref(),
+    ) {
         Ok(files) => Some(files),
         Err(render_diagnostics) => {
             all.extend(render_diagnostics);
@@ -104,8 +119,42 @@ pub fn compile(site: &Path, base_url: Option<&str>) -> Result<Built, Error> {
 }
 
 /// `cyclebook check`: everything `build` validates, without writing.
-pub fn check(site: &Path) -> Result<Vec<Diagnostic>, Error> {
-    compile(site, None).map(|built| built.diagnostics)
+pub fn check(site: &Path, git: bool) -> Result<Vec<Diagnostic>, Error> {
+    compile(site, None, git).map(|built| built.diagnostics)
+}
+
+/// Reads the history, turning what a reader should know about it into warnings: a
+/// shallow clone (wrong dates otherwise), an unreadable repository, stale data.
+fn read_history(
+    site: &Path,
+    library: &resolve::Library,
+    config: &config::Config,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<git::History> {
+    match git::read_history(site) {
+        Ok(Some(history)) => {
+            if history.shallow {
+                diagnostics.push(
+                    Diagnostic::warning("W0501", "the git history is shallow, so pages show no created dates and first authors may be missing")
+                        .hint("fetch the whole history: in GitHub Actions set `fetch-depth: 0` on actions/checkout; in GitLab CI set the variable `GIT_DEPTH: 0`; locally run `git fetch --unshallow`"),
+                );
+            }
+            diagnostics.extend(resolve::stale_measures(
+                library,
+                &history,
+                config.stale_data_days,
+            ));
+            Some(history)
+        }
+        Ok(None) => None,
+        Err(e) => {
+            diagnostics.push(
+                Diagnostic::warning("W0502", format!("the git history could not be read, so pages show no dates or authors from it: {e}"))
+                    .hint("check the repository with `git status`, or build with --no-git"),
+            );
+            None
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +164,8 @@ pub struct BuildOptions {
     pub out: Option<PathBuf>,
     /// Overrides `base_url` from `cyclebook.yml`.
     pub base_url: Option<String>,
+    /// Read the site's git history for dates, authors and `/recent/`.
+    pub git: bool,
 }
 
 pub struct BuildReport {
@@ -132,7 +183,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         .out
         .clone()
         .unwrap_or_else(|| options.site.join("public"));
-    let built = compile(&options.site, options.base_url.as_deref())?;
+    let built = compile(&options.site, options.base_url.as_deref(), options.git)?;
     write::write_site(&built.files, &out, &options.site).map_err(Error::Write)?;
     let pages = built
         .files

@@ -3,7 +3,6 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use cyclebook::diagnostics::{self, Diagnostic};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -30,6 +29,9 @@ enum Command {
         /// The absolute URL the site is published at (overrides base_url).
         #[arg(long)]
         base_url: Option<String>,
+        /// Do not read the git history (no dates or authors from commits, no /recent/).
+        #[arg(long)]
+        no_git: bool,
     },
     /// Validate the site without writing anything; exit 1 when it has errors.
     Check {
@@ -39,6 +41,9 @@ enum Command {
         /// How to print the diagnostics.
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
+        /// Do not read the git history (skips the shallow-clone and stale-data checks).
+        #[arg(long)]
+        no_git: bool,
     },
 }
 
@@ -75,18 +80,18 @@ fn report_failure(error: &cyclebook::Error, format: Format) -> ExitCode {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Colour is left to terminals; the output is plain so logs and CI read the same.
-    let _ = std::io::stderr().is_terminal();
     match cli.command {
         Command::Build {
             site,
             out,
             base_url,
+            no_git,
         } => {
             let options = cyclebook::BuildOptions {
                 site,
                 out,
                 base_url,
+                git: !no_git,
             };
             match cyclebook::build(&options) {
                 Ok(report) => {
@@ -103,7 +108,11 @@ fn main() -> ExitCode {
                 Err(e) => report_failure(&e, Format::Human),
             }
         }
-        Command::Check { site, format } => match cyclebook::check(&site) {
+        Command::Check {
+            site,
+            format,
+            no_git,
+        } => match cyclebook::check(&site, !no_git) {
             Ok(warnings) => {
                 match format {
                     Format::Human => {

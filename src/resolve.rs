@@ -841,3 +841,65 @@ fn collect_tags(library: &mut Library) {
         }
     }
 }
+
+/// Measures tested by a cycle in progress whose data have not changed for more than
+/// `days` before the site's newest commit: the team may be studying an old chart.
+pub fn stale_measures(
+    library: &Library,
+    history: &crate::git::History,
+    days: usize,
+) -> Vec<Diagnostic> {
+    let Some(latest) = history.latest_date() else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for (i, item) in library.of_kind(Kind::Measure) {
+        let Some(measure) = item.measure() else {
+            continue;
+        };
+        let active: Vec<&Item> = library
+            .cycles_for_measure(i)
+            .into_iter()
+            .map(|c| &library.items[c])
+            .filter(|c| c.cycle().is_some_and(|c| c.status.is_active()))
+            .collect();
+        let Some(cycle) = active.first() else {
+            continue;
+        };
+        let Some(data) = history.file(&measure.csv_path) else {
+            continue;
+        };
+        let updated = data.updated.date();
+        let age = latest.to_days() - updated.to_days();
+        if age > days as i64 {
+            found.push(
+                Diagnostic::warning(
+                    "W0503",
+                    format!(
+                        "stale data: `{}` was last updated on {updated}, {age} days before the latest commit, while cycle `{}` is in progress",
+                        item.id, cycle.id
+                    ),
+                )
+                .in_file(&measure.csv_path)
+                .hint(format!("add the latest periods to {} so the team studies current data (warned after {days} days; set `stale_data_days` in cyclebook.yml)", display_path(&measure.csv_path))),
+            );
+        }
+    }
+    found
+}
+
+/// A note without a `date` is dated by its first commit: front matter wins, git fills
+/// the rest. (Cycles' dates are about the work, so git never fills them.)
+pub fn date_undated_notes(library: &mut Library, history: &crate::git::History) {
+    for item in &mut library.items {
+        let path = item.path().to_path_buf();
+        if let crate::content::items::Details::Note(note) = &mut item.details {
+            if note.date.is_none() {
+                note.date = history
+                    .file(&path)
+                    .and_then(|f| f.created)
+                    .map(|c| c.date());
+            }
+        }
+    }
+}

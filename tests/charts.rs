@@ -82,6 +82,7 @@ fn build_fails(site: &Site) -> Vec<Diagnostic> {
         site: site.root().to_path_buf(),
         out: Some(dir.path().join("public")),
         base_url: None,
+        git: false,
     };
     match cyclebook::build(&options) {
         Ok(_) => panic!("the build should fail"),

@@ -325,6 +325,7 @@ fn a_broken_site_is_not_built() {
         site: fixture_path("broken"),
         out: Some(out.clone()),
         base_url: None,
+        git: false,
     });
     match result {
         Err(cyclebook::Error::Content(d)) => assert_eq!(d.len(), BROKEN.len()),

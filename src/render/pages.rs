@@ -10,6 +10,7 @@ use crate::content::items::{ChartType, CycleStatus, Details, Item, Kind, Measure
 use crate::content::source::SourceFile;
 use crate::date::Date;
 use crate::diagnostics::{display_path, Diagnostic};
+use crate::git::{Commit, History};
 use crate::resolve::Library;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -86,6 +87,48 @@ struct Site<'a> {
     diagnostics: Vec<Diagnostic>,
     /// Each measure's analysis, by item index, computed once for every page that shows it.
     views: Vec<Option<MeasureView>>,
+    /// The git history, unless the site is not in git or `--no-git` was given.
+    history: Option<&'a History>,
+}
+
+/// How many commits `/recent/` and its feed list.
+const RECENT_COMMITS: usize = 50;
+
+#[derive(Serialize)]
+struct CommitView {
+    id: String,
+    short: String,
+    date: DateView,
+    datetime: String,
+    author: String,
+    subject: String,
+    url: Option<String>,
+}
+
+fn commit_view(config: &Config, c: &Commit) -> CommitView {
+    CommitView {
+        id: c.id.clone(),
+        short: c.short.clone(),
+        date: DateView {
+            iso: c.date().to_string(),
+            display: c.date().display(),
+        },
+        datetime: c.rfc3339(),
+        author: c.author.clone(),
+        subject: c.subject.clone(),
+        url: config.commit_url(&c.id),
+    }
+}
+
+/// The source files an item is made of: a measure is its definition and its data.
+fn source_paths(item: &Item) -> Vec<&Path> {
+    let mut paths = vec![item.path()];
+    if let Some(m) = item.measure() {
+        if m.csv_path != item.path() {
+            paths.push(&m.csv_path);
+        }
+    }
+    paths
 }
 
 fn chart_label(chart: ChartType) -> &'static str {
@@ -203,8 +246,10 @@ impl Site<'_> {
             ("measures", "Measures"),
             ("notes", "Notes"),
             ("tags", "Tags"),
+            ("recent", "Recent changes"),
         ]
         .iter()
+        .filter(|(folder, _)| *folder != "recent" || self.history.is_some())
         .map(|(folder, label)| {
             json!({
                 "label": label,
@@ -323,6 +368,7 @@ impl Site<'_> {
             "links".into(),
             json!(cards(library, library.outgoing[i].iter().copied())),
         );
+        fields.insert("history".into(), self.history_fields(item));
         fields.insert(
             "extra".into(),
             item.front_matter
@@ -431,6 +477,78 @@ impl Site<'_> {
         };
         ctx.insert("item", &view);
         self.render(template, &ctx, &format!("{href}index.html"));
+    }
+
+    /// Created, updated, authors and commits of an item's files; `null` without git.
+    fn history_fields(&self, item: &Item) -> Value {
+        let Some(history) = self.history else {
+            return Value::Null;
+        };
+        let paths = source_paths(item);
+        let source = display_path(item.path());
+        let Some(file) = history.files_together(&paths) else {
+            return json!({ "committed": false, "shallow": history.shallow });
+        };
+        let mut view = json!({
+            "committed": true,
+            "shallow": history.shallow,
+            "created": file.created.map(|c| commit_view(self.config, c)),
+            "updated": commit_view(self.config, file.updated),
+            "authors": file.authors.iter().map(|(name, commits)| json!({ "name": name, "commits": commits })).collect::<Vec<_>>(),
+            "commits": file.commits.iter().map(|c| commit_view(self.config, c)).collect::<Vec<_>>(),
+            "history_url": self.config.history_url(&source),
+        });
+        if let Some(m) = item.measure() {
+            view["data_updated"] = json!(history
+                .file(&m.csv_path)
+                .map(|f| commit_view(self.config, f.updated)));
+        }
+        view
+    }
+
+    /// `/recent/` and its Atom feed: the latest commits and the items each touched.
+    fn recent(&mut self) {
+        let Some(history) = self.history else { return };
+        let library = self.library;
+        let mut item_of_path: BTreeMap<&Path, usize> = BTreeMap::new();
+        for (i, item) in library.items.iter().enumerate() {
+            for path in source_paths(item) {
+                item_of_path.insert(path, i);
+            }
+        }
+        let commits: Vec<Value> = history
+            .commits
+            .iter()
+            .take(RECENT_COMMITS)
+            .map(|c| {
+                let mut touched: Vec<usize> = c
+                    .paths
+                    .iter()
+                    .filter_map(|p| item_of_path.get(p.as_path()).copied())
+                    .collect();
+                touched.sort_unstable();
+                touched.dedup();
+                let others = c
+                    .paths
+                    .iter()
+                    .filter(|p| !item_of_path.contains_key(p.as_path()))
+                    .map(|p| display_path(p))
+                    .collect::<Vec<_>>();
+                let mut v =
+                    serde_json::to_value(commit_view(self.config, c)).expect("commit serializes");
+                v["items"] = json!(cards(library, touched));
+                v["other_files"] = json!(others);
+                v
+            })
+            .collect();
+        let mut ctx = self.base_context("recent/", "recent", "Recent changes");
+        ctx.insert("commits", &commits);
+        ctx.insert("feed_href", "recent/atom.xml");
+        self.render("recent.html", &ctx, "recent/index.html");
+        let mut feed = self.base_context("recent/atom.xml", "feed", "Recent changes");
+        feed.insert("commits", &commits);
+        feed.insert("updated", &history.commits.first().map(Commit::rfc3339));
+        self.render("atom.xml", &feed, "recent/atom.xml");
     }
 
     /// The cycles that name measure `i`, in start order, as its chart marks them.
@@ -859,6 +977,7 @@ pub fn render_site(
     config: &Config,
     overrides: &BTreeMap<String, SourceFile>,
     static_files: &[(PathBuf, PathBuf)],
+    history: Option<&History>,
 ) -> Result<SiteFiles, Vec<Diagnostic>> {
     let tera = super::templates(overrides)?;
     let mut site = Site {
@@ -868,6 +987,7 @@ pub fn render_site(
         sources: template_sources(overrides),
         files: SiteFiles::new(),
         diagnostics: Vec::new(),
+        history,
         views: library
             .items
             .iter()
@@ -883,6 +1003,7 @@ pub fn render_site(
     site.list_pages();
     site.tag_pages();
     site.dashboard();
+    site.recent();
     site.not_found();
     site.site_json();
     for (name, text) in super::assets() {

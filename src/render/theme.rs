@@ -70,6 +70,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/partials/measure_card.html"),
     ),
     (
+        "partials/history.html",
+        include_str!("../../themes/default/templates/partials/history.html"),
+    ),
+    (
+        "recent.html",
+        include_str!("../../themes/default/templates/recent.html"),
+    ),
+    (
+        "atom.xml",
+        include_str!("../../themes/default/templates/atom.xml"),
+    ),
+    (
         "partials/card_list.html",
         include_str!("../../themes/default/templates/partials/card_list.html"),
     ),

@@ -184,6 +184,8 @@ impl Site {
             site: self.root.clone(),
             out: Some(out.clone()),
             base_url: base_url.map(str::to_string),
+            // Fixtures live inside cyclebook's own repository: its history is not theirs.
+            git: false,
         };
         match cyclebook::build(&options) {
             Ok(report) => {
@@ -205,7 +207,7 @@ impl Site {
 
     /// `cyclebook::check`, expecting success; returns the warnings.
     pub fn check_ok(&self) -> Vec<Diagnostic> {
-        match cyclebook::check(&self.root) {
+        match cyclebook::check(&self.root, false) {
             Ok(warnings) => warnings,
             Err(cyclebook::Error::Content(diagnostics)) => {
                 panic!("check failed:\n{}", render_all(&diagnostics))
@@ -216,7 +218,7 @@ impl Site {
 
     /// `cyclebook::check`, expecting content errors; returns every diagnostic.
     pub fn check_err(&self) -> Vec<Diagnostic> {
-        match cyclebook::check(&self.root) {
+        match cyclebook::check(&self.root, false) {
             Ok(warnings) => {
                 panic!("check passed, but errors were expected (warnings: {warnings:?})")
             }
