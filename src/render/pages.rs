@@ -936,6 +936,15 @@ impl Site<'_> {
                     "links": library.outgoing[i].iter().map(|t| &library.items[*t].id).collect::<Vec<_>>(),
                     "backlinks": library.backlinks[i].iter().map(|t| &library.items[*t].id).collect::<Vec<_>>(),
                 });
+                if let Some(history) = self.history {
+                    let file = history.files_together(&source_paths(item));
+                    v["created"] = json!(file.as_ref().and_then(|f| f.created).map(|c| c.date().to_string()));
+                    v["updated"] = json!(file.as_ref().map(|f| f.updated.date().to_string()));
+                    v["authors"] = json!(file
+                        .as_ref()
+                        .map(|f| f.authors.iter().map(|(name, commits)| json!({ "name": name, "commits": commits })).collect::<Vec<_>>())
+                        .unwrap_or_default());
+                }
                 if item.kind == Kind::Cycle {
                     let (prev, next) = library.neighbours.get(&i).copied().unwrap_or((None, None));
                     v["previous"] = json!(prev.map(|p| &library.items[p].id));
