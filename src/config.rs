@@ -192,6 +192,17 @@ mod tests {
     }
 
     #[test]
+    fn links_commits_and_file_histories_in_github_and_gitlab_shapes() {
+        let (github, _) = parse("title: T\nrepo_url: https://github.com/o/r\n");
+        assert_eq!(github.commit_url("abc").as_deref(), Some("https://github.com/o/r/commit/abc"));
+        assert_eq!(github.history_url("notes/n.md").as_deref(), Some("https://github.com/o/r/commits/main/notes/n.md"));
+        let (gitlab, _) = parse("title: T\nrepo_url: https://gitlab.com/o/r\nrepo_branch: trunk\nrepo_path: site\n");
+        assert_eq!(gitlab.commit_url("abc").as_deref(), Some("https://gitlab.com/o/r/-/commit/abc"));
+        assert_eq!(gitlab.history_url("notes/n.md").as_deref(), Some("https://gitlab.com/o/r/-/commits/trunk/site/notes/n.md"));
+        assert_eq!(gitlab.source_url("notes/n.md").as_deref(), Some("https://gitlab.com/o/r/-/blob/trunk/site/notes/n.md"));
+    }
+
+    #[test]
     fn requires_a_title_and_rejects_unknown_keys() {
         let (_, d) = parse("titel: Ward 7\n");
         let codes: Vec<_> = d.iter().map(|d| d.code).collect();

@@ -70,6 +70,7 @@ fn git_in(dir: &Path, args: &[&str], author: &str, date: &str) -> String {
 const CONFIG: &str = "title: History test\nbase_url: https://example.org/ward/\nrepo_url: https://github.com/example/ward\n";
 const CYCLE: &str = "---\ntitle: Huddle test\nstatus: doing\nchange: huddle\nstarted: 2026-01-05\nmeasures: [falls]\n---\n## Plan\n";
 const CHANGE: &str = "---\ntitle: Huddle\n---\n";
+const LESSON: &str = "Early days on the ward.\nThe huddle runs at every handover.\nIt takes five minutes.\nEveryone names one patient at risk.\nThe nurse in charge keeps the list.\n";
 const MEASURE: &str = "---\ntitle: Falls\nchart: c\n---\n";
 
 /// A site with three commits by two authors, a rename, and an uncommitted draft.
@@ -78,7 +79,7 @@ fn ward_repo() -> Repo {
     repo.write("cyclebook.yml", CONFIG)
         .write("changes/huddle.md", CHANGE)
         .write("cycles/huddle-1.md", CYCLE)
-        .write("notes/first-thoughts.md", "---\ntitle: First thoughts\n---\nEarly days.\n")
+        .write("notes/first-thoughts.md", &format!("---\ntitle: What the huddle taught us\n---\n{LESSON}"))
         .write("measures/falls.md", MEASURE)
         .write("measures/falls.csv", "date,value\n2026-01-05,3\n")
         .commit("Alice Jones", "2026-01-05", "Start the huddle work");
@@ -86,7 +87,7 @@ fn ward_repo() -> Repo {
         .write("measures/falls.csv", "date,value\n2026-01-05,3\n2026-01-12,2\n")
         .commit("Bob Smith", "2026-02-10", "Record the first week");
     repo.git(&["mv", "notes/first-thoughts.md", "notes/huddle-lesson.md"], "Alice Jones", "2026-03-01");
-    repo.write("notes/huddle-lesson.md", "---\ntitle: What the huddle taught us\n---\nEarly days.\n\nShort is better.\n")
+    repo.write("notes/huddle-lesson.md", &format!("---\ntitle: What the huddle taught us\n---\n{LESSON}\nShort is better.\n"))
         .commit("Alice Jones", "2026-03-01", "Turn the first thoughts into a lesson");
     repo.write("notes/draft.md", "---\ntitle: Draft\n---\nNot yet.\n");
     repo
