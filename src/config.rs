@@ -194,12 +194,29 @@ mod tests {
     #[test]
     fn links_commits_and_file_histories_in_github_and_gitlab_shapes() {
         let (github, _) = parse("title: T\nrepo_url: https://github.com/o/r\n");
-        assert_eq!(github.commit_url("abc").as_deref(), Some("https://github.com/o/r/commit/abc"));
-        assert_eq!(github.history_url("notes/n.md").as_deref(), Some("https://github.com/o/r/commits/main/notes/n.md"));
-        let (gitlab, _) = parse("title: T\nrepo_url: https://gitlab.com/o/r\nrepo_branch: trunk\nrepo_path: site\n");
-        assert_eq!(gitlab.commit_url("abc").as_deref(), Some("https://gitlab.com/o/r/-/commit/abc"));
-        assert_eq!(gitlab.history_url("notes/n.md").as_deref(), Some("https://gitlab.com/o/r/-/commits/trunk/site/notes/n.md"));
-        assert_eq!(gitlab.source_url("notes/n.md").as_deref(), Some("https://gitlab.com/o/r/-/blob/trunk/site/notes/n.md"));
+        assert_eq!(
+            github.commit_url("abc").as_deref(),
+            Some("https://github.com/o/r/commit/abc")
+        );
+        assert_eq!(
+            github.history_url("notes/n.md").as_deref(),
+            Some("https://github.com/o/r/commits/main/notes/n.md")
+        );
+        let (gitlab, _) = parse(
+            "title: T\nrepo_url: https://gitlab.com/o/r\nrepo_branch: trunk\nrepo_path: site\n",
+        );
+        assert_eq!(
+            gitlab.commit_url("abc").as_deref(),
+            Some("https://gitlab.com/o/r/-/commit/abc")
+        );
+        assert_eq!(
+            gitlab.history_url("notes/n.md").as_deref(),
+            Some("https://gitlab.com/o/r/-/commits/trunk/site/notes/n.md")
+        );
+        assert_eq!(
+            gitlab.source_url("notes/n.md").as_deref(),
+            Some("https://gitlab.com/o/r/-/blob/trunk/site/notes/n.md")
+        );
     }
 
     #[test]

@@ -18,7 +18,9 @@ struct Repo {
 
 impl Repo {
     fn new() -> Repo {
-        let repo = Repo { dir: tempfile::tempdir().unwrap() };
+        let repo = Repo {
+            dir: tempfile::tempdir().unwrap(),
+        };
         repo.git(&["init", "-q"], "Nobody", "2026-01-01");
         repo
     }
@@ -50,7 +52,14 @@ fn git_in(dir: &Path, args: &[&str], author: &str, date: &str) -> String {
     let email = format!("{}@example.org", author.to_lowercase().replace(' ', "."));
     let stamp = format!("{date}T10:00:00+00:00");
     let output = Command::new("git")
-        .args(["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false", "-c", "core.autocrlf=false"])
+        .args([
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "core.autocrlf=false",
+        ])
         .args(args)
         .current_dir(dir)
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
@@ -63,7 +72,11 @@ fn git_in(dir: &Path, args: &[&str], author: &str, date: &str) -> String {
         .env("GIT_COMMITTER_DATE", &stamp)
         .output()
         .expect("git runs");
-    assert!(output.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "git {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
@@ -79,16 +92,36 @@ fn ward_repo() -> Repo {
     repo.write("cyclebook.yml", CONFIG)
         .write("changes/huddle.md", CHANGE)
         .write("cycles/huddle-1.md", CYCLE)
-        .write("notes/first-thoughts.md", &format!("---\ntitle: What the huddle taught us\n---\n{LESSON}"))
+        .write(
+            "notes/first-thoughts.md",
+            &format!("---\ntitle: What the huddle taught us\n---\n{LESSON}"),
+        )
         .write("measures/falls.md", MEASURE)
         .write("measures/falls.csv", "date,value\n2026-01-05,3\n")
         .commit("Alice Jones", "2026-01-05", "Start the huddle work");
-    repo.write("cycles/huddle-1.md", &format!("{CYCLE}Five minutes at handover.\n"))
-        .write("measures/falls.csv", "date,value\n2026-01-05,3\n2026-01-12,2\n")
-        .commit("Bob Smith", "2026-02-10", "Record the first week");
-    repo.git(&["mv", "notes/first-thoughts.md", "notes/huddle-lesson.md"], "Alice Jones", "2026-03-01");
-    repo.write("notes/huddle-lesson.md", &format!("---\ntitle: What the huddle taught us\n---\n{LESSON}\nShort is better.\n"))
-        .commit("Alice Jones", "2026-03-01", "Turn the first thoughts into a lesson");
+    repo.write(
+        "cycles/huddle-1.md",
+        &format!("{CYCLE}Five minutes at handover.\n"),
+    )
+    .write(
+        "measures/falls.csv",
+        "date,value\n2026-01-05,3\n2026-01-12,2\n",
+    )
+    .commit("Bob Smith", "2026-02-10", "Record the first week");
+    repo.git(
+        &["mv", "notes/first-thoughts.md", "notes/huddle-lesson.md"],
+        "Alice Jones",
+        "2026-03-01",
+    );
+    repo.write(
+        "notes/huddle-lesson.md",
+        &format!("---\ntitle: What the huddle taught us\n---\n{LESSON}\nShort is better.\n"),
+    )
+    .commit(
+        "Alice Jones",
+        "2026-03-01",
+        "Turn the first thoughts into a lesson",
+    );
     repo.write("notes/draft.md", "---\ntitle: Draft\n---\nNot yet.\n");
     repo
 }
@@ -96,7 +129,12 @@ fn ward_repo() -> Repo {
 fn build(site: &Path, extra: &[&str]) -> (TempDir, PathBuf, String) {
     let out_dir = tempfile::tempdir().unwrap();
     let out = out_dir.path().join("public");
-    let mut args = vec!["build".to_string(), site.display().to_string(), "-o".into(), out.display().to_string()];
+    let mut args = vec![
+        "build".to_string(),
+        site.display().to_string(),
+        "-o".into(),
+        out.display().to_string(),
+    ];
     args.extend(extra.iter().map(|a| a.to_string()));
     let run = cyclebook(&args);
     run.exits(0);
@@ -109,7 +147,13 @@ fn page(out: &Path, rel: &str) -> String {
 
 fn site_item(out: &Path, id: &str) -> Value {
     let json: Value = serde_json::from_str(&page(out, "site.json")).unwrap();
-    json["items"].as_array().unwrap().iter().find(|i| i["id"] == id).cloned().unwrap()
+    json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == id)
+        .cloned()
+        .unwrap()
 }
 
 #[test]
@@ -125,12 +169,19 @@ fn pages_show_created_updated_and_authors_from_commits() {
     assert!(cycle.contains("Record the first week"));
     // Commit and file-history links on the host.
     let head = repo.git(&["rev-parse", "HEAD~1"], "x", "2026-01-01");
-    assert!(cycle.contains(&format!(r#"<a href="https://github.com/example/ward/commit/{}"><code>{}</code></a>"#, head.trim(), &head.trim()[..7])));
+    assert!(cycle.contains(&format!(
+        r#"<a href="https://github.com/example/ward/commit/{}"><code>{}</code></a>"#,
+        head.trim(),
+        &head.trim()[..7]
+    )));
     assert!(cycle.contains(r#"<a href="https://github.com/example/ward/commits/main/cycles/huddle-1.md">Full history of this file</a>"#));
     let item = site_item(&out, "huddle-1");
     assert_eq!(item["created"], "2026-01-05");
     assert_eq!(item["updated"], "2026-02-10");
-    assert_eq!(item["authors"], serde_json::json!([{ "name": "Alice Jones", "commits": 1 }, { "name": "Bob Smith", "commits": 1 }]));
+    assert_eq!(
+        item["authors"],
+        serde_json::json!([{ "name": "Alice Jones", "commits": 1 }, { "name": "Bob Smith", "commits": 1 }])
+    );
 }
 
 #[test]
@@ -138,12 +189,21 @@ fn a_renamed_note_keeps_its_history_and_is_dated_by_its_first_commit() {
     let repo = ward_repo();
     let (_keep, out, _) = build(repo.root(), &[]);
     let note = site_item(&out, "huddle-lesson");
-    assert_eq!(note["created"], "2026-01-05", "the rename is followed back to the first commit");
+    assert_eq!(
+        note["created"], "2026-01-05",
+        "the rename is followed back to the first commit"
+    );
     assert_eq!(note["updated"], "2026-03-01");
-    assert_eq!(note["authors"], serde_json::json!([{ "name": "Alice Jones", "commits": 2 }]));
+    assert_eq!(
+        note["authors"],
+        serde_json::json!([{ "name": "Alice Jones", "commits": 2 }])
+    );
     // A note without `date` takes its first commit's date.
     let notes = page(&out, "notes/index.html");
-    assert!(notes.contains(r#"<time datetime="2026-01-05">5 Jan 2026</time>"#), "{notes}");
+    assert!(
+        notes.contains(r#"<time datetime="2026-01-05">5 Jan 2026</time>"#),
+        "{notes}"
+    );
 }
 
 #[test]
@@ -171,11 +231,16 @@ fn recent_lists_the_latest_commits_with_the_items_they_touched_and_a_feed() {
     let repo = ward_repo();
     let (_keep, out, _) = build(repo.root(), &[]);
     let recent = page(&out, "recent/index.html");
-    let first = recent.find("Turn the first thoughts into a lesson").unwrap();
+    let first = recent
+        .find("Turn the first thoughts into a lesson")
+        .unwrap();
     let second = recent.find("Record the first week").unwrap();
     let third = recent.find("Start the huddle work").unwrap();
     assert!(first < second && second < third, "newest first");
-    assert!(recent.contains(r#"<a href="../notes/huddle-lesson/">What the huddle taught us</a>"#), "{recent}");
+    assert!(
+        recent.contains(r#"<a href="../notes/huddle-lesson/">What the huddle taught us</a>"#),
+        "{recent}"
+    );
     let feed = page(&out, "recent/atom.xml");
     assert_eq!(feed.matches("<entry>").count(), 3);
     assert!(feed.contains("<updated>2026-03-01T10:00:00+00:00</updated>"));
@@ -198,15 +263,20 @@ fn a_site_in_a_subfolder_reads_only_its_own_files() {
         .write("ward/site/cyclebook.yml", "title: Sub\n")
         .write("ward/site/notes/n.md", "---\ntitle: N\n---\n")
         .commit("Alice Jones", "2026-01-05", "Add the site");
-    repo.write("README.md", "Changed outside the site\n").commit("Bob Smith", "2026-02-01", "Outside only");
-    repo.write("ward/site/notes/n.md", "---\ntitle: N\n---\nMore.\n").commit("Carol White", "2026-03-01", "Edit the note");
+    repo.write("README.md", "Changed outside the site\n")
+        .commit("Bob Smith", "2026-02-01", "Outside only");
+    repo.write("ward/site/notes/n.md", "---\ntitle: N\n---\nMore.\n")
+        .commit("Carol White", "2026-03-01", "Edit the note");
     let (_keep, out, _) = build(&repo.root().join("ward/site"), &[]);
     let item = site_item(&out, "n");
     assert_eq!(item["created"], "2026-01-05");
     assert_eq!(item["updated"], "2026-03-01");
     let recent = page(&out, "recent/index.html");
     assert!(recent.contains("Edit the note") && recent.contains("Add the site"));
-    assert!(!recent.contains("Outside only"), "a commit outside the site is not the site's");
+    assert!(
+        !recent.contains("Outside only"),
+        "a commit outside the site is not the site's"
+    );
 }
 
 #[test]
@@ -214,13 +284,28 @@ fn a_shallow_clone_warns_and_shows_no_created_dates_rather_than_wrong_ones() {
     let repo = ward_repo();
     let clones = tempfile::tempdir().unwrap();
     let url = format!("file://{}", repo.root().display());
-    git_in(clones.path(), &["clone", "-q", "--depth", "1", &url, "shallow"], "x", "2026-01-01");
+    git_in(
+        clones.path(),
+        &["clone", "-q", "--depth", "1", &url, "shallow"],
+        "x",
+        "2026-01-01",
+    );
     let (_keep, out, stderr) = build(&clones.path().join("shallow"), &[]);
     assert!(stderr.contains("warning[W0501]"), "{stderr}");
-    assert!(stderr.contains("fetch-depth: 0") && stderr.contains("GIT_DEPTH: 0"), "{stderr}");
+    assert!(
+        stderr.contains("fetch-depth: 0") && stderr.contains("GIT_DEPTH: 0"),
+        "{stderr}"
+    );
     let cycle = site_item(&out, "huddle-1");
-    assert_eq!(cycle["created"], Value::Null, "the boundary commit did not create it");
-    assert_eq!(cycle["updated"], "2026-03-01", "only the latest commit is known");
+    assert_eq!(
+        cycle["created"],
+        Value::Null,
+        "the boundary commit did not create it"
+    );
+    assert_eq!(
+        cycle["updated"], "2026-03-01",
+        "only the latest commit is known"
+    );
     assert!(!page(&out, "cycles/huddle-1/index.html").contains("Created <time"));
 }
 
@@ -245,7 +330,8 @@ fn outside_git_and_with_no_git_there_is_no_history_and_no_error() {
 #[test]
 fn a_repository_without_commits_builds_with_every_file_uncommitted() {
     let repo = Repo::new();
-    repo.write("cyclebook.yml", "title: New\n").write("notes/n.md", "---\ntitle: N\n---\n");
+    repo.write("cyclebook.yml", "title: New\n")
+        .write("notes/n.md", "---\ntitle: N\n---\n");
     let (_keep, out, stderr) = build(repo.root(), &[]);
     assert!(!stderr.contains("warning"), "{stderr}");
     assert!(page(&out, "notes/n/index.html").contains("Not yet committed."));
@@ -255,23 +341,39 @@ fn a_repository_without_commits_builds_with_every_file_uncommitted() {
 #[test]
 fn a_mailmap_merges_an_authors_identities() {
     let repo = Repo::new();
-    repo.write("cyclebook.yml", "title: Map\n").write("notes/n.md", "---\ntitle: N\n---\n").commit("A Jones", "2026-01-05", "One");
-    repo.write("notes/n.md", "---\ntitle: N\n---\nx\n").commit("Alice Jones", "2026-01-06", "Two");
-    repo.write(".mailmap", "Alice Jones <alice.jones@example.org> A Jones <a.jones@example.org>\n").commit("Alice Jones", "2026-01-07", "Mailmap");
+    repo.write("cyclebook.yml", "title: Map\n")
+        .write("notes/n.md", "---\ntitle: N\n---\n")
+        .commit("A Jones", "2026-01-05", "One");
+    repo.write("notes/n.md", "---\ntitle: N\n---\nx\n")
+        .commit("Alice Jones", "2026-01-06", "Two");
+    repo.write(
+        ".mailmap",
+        "Alice Jones <alice.jones@example.org> A Jones <a.jones@example.org>\n",
+    )
+    .commit("Alice Jones", "2026-01-07", "Mailmap");
     let (_keep, out, _) = build(repo.root(), &[]);
-    assert_eq!(site_item(&out, "n")["authors"], serde_json::json!([{ "name": "Alice Jones", "commits": 2 }]));
+    assert_eq!(
+        site_item(&out, "n")["authors"],
+        serde_json::json!([{ "name": "Alice Jones", "commits": 2 }])
+    );
 }
 
 #[test]
 fn check_warns_about_stale_data_while_a_cycle_is_in_progress() {
     let repo = ward_repo();
-    repo.write("notes/later.md", "---\ntitle: Later\n---\n").commit("Bob Smith", "2026-06-01", "Months later");
+    repo.write("notes/later.md", "---\ntitle: Later\n---\n")
+        .commit("Bob Smith", "2026-06-01", "Months later");
     let run = cyclebook(["check", &repo.root().display().to_string()]);
     run.exits(0);
     assert!(run.stderr.contains("warning[W0503]: stale data: `falls` was last updated on 2026-02-10, 111 days before the latest commit, while cycle `huddle-1` is in progress"), "{}", run.stderr);
-    assert!(run.stderr.contains("--> measures/falls.csv"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--> measures/falls.csv"),
+        "{}",
+        run.stderr
+    );
     // The period is configurable.
-    repo.write("cyclebook.yml", &format!("{CONFIG}stale_data_days: 200\n")).commit("Bob Smith", "2026-06-02", "Relax");
+    repo.write("cyclebook.yml", &format!("{CONFIG}stale_data_days: 200\n"))
+        .commit("Bob Smith", "2026-06-02", "Relax");
     let run = cyclebook(["check", &repo.root().display().to_string()]);
     assert!(!run.stderr.contains("W0503"), "{}", run.stderr);
 }
