@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{cyclebook, tree};
+use common::{cyclebook_git as cyclebook, tree};
 use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -406,8 +406,19 @@ impl Run {
     }
 }
 
-/// Runs the `cyclebook` binary built by Cargo for these tests.
+/// Runs the `cyclebook` binary built by Cargo for these tests. `build` and `check` get
+/// `--no-git`: fixtures live inside cyclebook's own repository, whose history is not
+/// theirs (and is a shallow clone in some CI). `tests/history.rs` uses [`cyclebook_git`].
 pub fn cyclebook<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    run(Command::new(env!("CARGO_BIN_EXE_cyclebook")).args(without_git(args)))
+}
+
+/// Runs the `cyclebook` binary as a user would, reading git history.
+pub fn cyclebook_git<I, S>(args: I) -> Run
 where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
@@ -423,7 +434,20 @@ where
 {
     run(Command::new(env!("CARGO_BIN_EXE_cyclebook"))
         .current_dir(dir)
-        .args(args))
+        .args(without_git(args)))
+}
+
+fn without_git<I, S>(args: I) -> Vec<std::ffi::OsString>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut args: Vec<std::ffi::OsString> =
+        args.into_iter().map(|a| a.as_ref().to_owned()).collect();
+    if args.first().is_some_and(|a| a == "build" || a == "check") {
+        args.push("--no-git".into());
+    }
+    args
 }
 
 fn run(command: &mut Command) -> Run {
