@@ -20,8 +20,21 @@ pub const CONFIG_KEYS: &[&str] = &[
     "trusted_html",
     "language",
     "stale_data_days",
+    "privacy",
+    "visibility",
     "extra",
 ];
+
+const PRIVACY_KEYS: &[&str] = &["suppress_below"];
+
+/// Who may read the published site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Visibility {
+    Public,
+    /// On an intranet only: pages ask search engines not to index them, and the sitemap
+    /// and feeds are left out.
+    Internal,
+}
 
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -42,6 +55,10 @@ pub struct Config {
     /// `check` warns when a measure with cycles in progress has data older than this
     /// many days (counted back from the site's newest commit).
     pub stale_data_days: usize,
+    /// Counts from 1 to `suppress_below - 1` are never published (statistical disclosure
+    /// control); 0 turns suppression off. Measures may override it.
+    pub suppress_below: usize,
+    pub visibility: Visibility,
     pub extra: serde_json::Value,
 }
 
@@ -59,6 +76,8 @@ impl Default for Config {
             trusted_html: false,
             language: "en".into(),
             stale_data_days: 35,
+            suppress_below: 0,
+            visibility: Visibility::Public,
             extra: serde_json::Value::Object(Default::default()),
         }
     }
@@ -121,6 +140,44 @@ impl Config {
         }
         if let Some(days) = fields.positive_integer("stale_data_days") {
             config.stale_data_days = days;
+        }
+        if let Some(value) = fields.raw("privacy").cloned() {
+            if let Some(map) = fields.sub_mapping("privacy", &value) {
+                for (key, v) in &map {
+                    let key = crate::content::frontmatter::scalar_text(key).unwrap_or_default();
+                    let path = format!("privacy.{key}");
+                    match (key.as_str(), v.as_u64()) {
+                        ("suppress_below", Some(n)) => config.suppress_below = n as usize,
+                        ("suppress_below", None) => {
+                            fields.type_error_at(&path, "a whole number (0 or more)", v)
+                        }
+                        (other, _) => {
+                            let hint = crate::diagnostics::did_you_mean(
+                                other,
+                                PRIVACY_KEYS.iter().copied(),
+                            )
+                            .map_or_else(
+                                || format!("`privacy` keys are: {}", PRIVACY_KEYS.join(", ")),
+                                |c| format!("did you mean `{c}`?"),
+                            );
+                            let d = fields.error_at_key(
+                                &path,
+                                "E0104",
+                                format!("unknown key `{other}` in `privacy`"),
+                            );
+                            d.label = Some("unknown key".into());
+                            d.hint = Some(hint);
+                        }
+                    }
+                }
+            }
+        }
+        if let Some(word) = fields.choice("visibility", &["public", "internal"]) {
+            config.visibility = if word == "internal" {
+                Visibility::Internal
+            } else {
+                Visibility::Public
+            };
         }
         if let Some(extra) = fields.json("extra") {
             config.extra = extra;

@@ -515,6 +515,18 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A whole number, 0 allowed.
+    pub fn whole_number(&mut self, key: &str) -> Option<usize> {
+        let value = self.get(key)?.clone();
+        match value.as_u64() {
+            Some(n) => Some(n as usize),
+            None => {
+                self.type_error(key, "a whole number (0 or more)", &value);
+                None
+            }
+        }
+    }
+
     pub fn positive_integer(&mut self, key: &str) -> Option<usize> {
         let value = self.get(key)?.clone();
         match value.as_u64() {

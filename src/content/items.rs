@@ -257,6 +257,9 @@ pub struct Measure {
     pub rebase: Vec<Date>,
     pub exclude: Vec<Date>,
     pub rules: Option<RuleProfile>,
+    /// Small-number suppression for this measure, overriding `privacy.suppress_below`
+    /// (`Some(0)` turns it off).
+    pub suppress_below: Option<usize>,
     pub columns: Columns,
     /// The CSV's path relative to the site root, and its rows; `None` when missing.
     pub csv_path: PathBuf,
@@ -328,6 +331,7 @@ pub const MEASURE_KEYS: &[&str] = &[
     "exclude",
     "rules",
     "columns",
+    "suppress_below",
 ];
 pub const CHANGE_KEYS: &[&str] = &["title", "tags", "summary", "extra", "drivers", "status"];
 pub const AIM_KEYS: &[&str] = &[
@@ -441,6 +445,7 @@ pub fn read_measure(f: &mut Fields, csv_path: PathBuf) -> Measure {
         rebase: f.date_list("rebase"),
         exclude: f.date_list("exclude"),
         rules: choice(f, "rules", RuleProfile::WORDS, RuleProfile::from_word),
+        suppress_below: f.whole_number("suppress_below"),
         columns,
         csv_path,
         data: None,
@@ -504,6 +509,7 @@ pub fn default_measure(csv_path: PathBuf) -> Measure {
         rebase: Vec::new(),
         exclude: Vec::new(),
         rules: None,
+        suppress_below: None,
         columns: Columns::default(),
         csv_path,
         data: None,
