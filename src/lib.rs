@@ -14,6 +14,7 @@ pub mod content;
 pub mod date;
 pub mod diagnostics;
 pub mod git;
+pub mod privacy;
 pub mod render;
 pub mod resolve;
 pub mod stats;
