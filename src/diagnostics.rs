@@ -211,7 +211,11 @@ impl Diagnostic {
 /// Paths in diagnostics always use `/`, whatever the platform, so output is stable.
 pub fn display_path(path: &Path) -> String {
     path.components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .map(|c| match c {
+            // Joined with "/" below, the root becomes the leading slash.
+            std::path::Component::RootDir => String::new(),
+            other => other.as_os_str().to_string_lossy().into_owned(),
+        })
         .collect::<Vec<_>>()
         .join("/")
 }
@@ -245,14 +249,54 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
     }
 }
 
+/// A JSON array of the diagnostics, sorted by place: a stable format for other tools.
 pub fn render_json(diagnostics: &[Diagnostic]) -> String {
-    let (errors, warnings) = count(diagnostics);
-    let report = serde_json::json!({
-        "errors": errors,
-        "warnings": warnings,
-        "diagnostics": diagnostics,
-    });
-    serde_json::to_string_pretty(&report).expect("diagnostics serialize") + "\n"
+    serde_json::to_string_pretty(diagnostics).expect("diagnostics serialize") + "\n"
+}
+
+/// GitHub Actions workflow commands (`::error file=…,line=…,col=…,title=…::message`),
+/// so that problems show on the pull request's lines. `site` is the site folder as given
+/// on the command line, which paths are joined to (workflows run at the repository root).
+pub fn render_github(diagnostics: &[Diagnostic], site: &Path) -> String {
+    // The escapes GitHub's runner expects in workflow-command data and properties.
+    fn data(s: &str) -> String {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    }
+    fn property(s: &str) -> String {
+        data(s).replace(':', "%3A").replace(',', "%2C")
+    }
+    let mut out = String::new();
+    for d in diagnostics {
+        let level = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut props = Vec::new();
+        if let Some(file) = &d.file {
+            let path = if site.as_os_str().is_empty() || site == Path::new(".") {
+                file.clone()
+            } else {
+                site.join(file)
+            };
+            props.push(format!("file={}", property(&display_path(&path))));
+            if d.line > 0 {
+                props.push(format!("line={}", d.line));
+                props.push(format!("col={}", d.column.max(1)));
+            }
+        }
+        props.push(format!(
+            "title={}",
+            property(&format!("cyclebook {}", d.code))
+        ));
+        let mut message = d.message.clone();
+        if let Some(hint) = &d.hint {
+            message.push_str(&format!("\nhelp: {hint}"));
+        }
+        let _ = writeln!(out, "::{level} {}::{}", props.join(","), data(&message));
+    }
+    out
 }
 
 /// Edit distance counting a swap of neighbours as one edit (optimal string
@@ -313,6 +357,17 @@ mod tests {
             "error[E0104]: unknown key `chnage` in cycle front matter\n \
              --> cycles/a.md:3:1\n  |\n3 | chnage: x\n  | ^^^^^^ unknown key\n  \
              = help: did you mean `change`?\n"
+        );
+    }
+
+    #[test]
+    fn renders_github_workflow_commands_with_escapes() {
+        let d = Diagnostic::error("E0104", "unknown key `a,b`: 100%")
+            .at(Path::new("cycles/a.md"), "x", Pos::new(1, 2, 1))
+            .hint("try\nthis");
+        assert_eq!(
+            render_github(&[d], Path::new("site")),
+            "::error file=site/cycles/a.md,line=1,col=2,title=cyclebook E0104::unknown key `a,b`: 100%25%0Ahelp: try%0Athis\n"
         );
     }
 

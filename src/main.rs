@@ -44,13 +44,20 @@ enum Command {
         /// Do not read the git history (skips the shallow-clone and stale-data checks).
         #[arg(long)]
         no_git: bool,
+        /// Treat warnings as errors (exit 1 when there are any).
+        #[arg(long)]
+        strict: bool,
     },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Format {
+    /// Like rustc: the place, the source line with a caret, a hint.
     Human,
+    /// One JSON object: error and warning counts and every diagnostic.
     Json,
+    /// GitHub Actions workflow commands, shown on the pull request's lines.
+    Github,
 }
 
 fn print_human(diagnostics: &[Diagnostic]) {
@@ -59,7 +66,7 @@ fn print_human(diagnostics: &[Diagnostic]) {
     }
 }
 
-fn report_failure(error: &cyclebook::Error, format: Format) -> ExitCode {
+fn report_failure(error: &cyclebook::Error, format: Format, site: &std::path::Path) -> ExitCode {
     match error {
         cyclebook::Error::Content(diagnostics) => {
             match format {
@@ -68,6 +75,7 @@ fn report_failure(error: &cyclebook::Error, format: Format) -> ExitCode {
                     eprintln!("error: the site has {}", diagnostics::summary(diagnostics));
                 }
                 Format::Json => print!("{}", diagnostics::render_json(diagnostics)),
+                Format::Github => print!("{}", diagnostics::render_github(diagnostics, site)),
             }
             ExitCode::from(1)
         }
@@ -105,13 +113,14 @@ fn main() -> ExitCode {
                     );
                     ExitCode::SUCCESS
                 }
-                Err(e) => report_failure(&e, Format::Human),
+                Err(e) => report_failure(&e, Format::Human, &options.site),
             }
         }
         Command::Check {
             site,
             format,
             no_git,
+            strict,
         } => match cyclebook::check(&site, !no_git) {
             Ok(warnings) => {
                 match format {
@@ -120,10 +129,17 @@ fn main() -> ExitCode {
                         eprintln!("{}: {}", site.display(), diagnostics::summary(&warnings));
                     }
                     Format::Json => print!("{}", diagnostics::render_json(&warnings)),
+                    Format::Github => print!("{}", diagnostics::render_github(&warnings, &site)),
+                }
+                if strict && !warnings.is_empty() {
+                    if let Format::Human = format {
+                        eprintln!("error: --strict: warnings count as errors");
+                    }
+                    return ExitCode::from(1);
                 }
                 ExitCode::SUCCESS
             }
-            Err(e) => report_failure(&e, format),
+            Err(e) => report_failure(&e, format, &site),
         },
     }
 }

@@ -57,7 +57,7 @@ fn check_json() -> Value {
 }
 
 fn diagnostic<'a>(json: &'a Value, code: &str, file: &str) -> &'a Value {
-    let all = json["diagnostics"].as_array().unwrap();
+    let all = json.as_array().unwrap();
     let found: Vec<&Value> = all
         .iter()
         .filter(|d| d["code"] == code && d["file"] == file)
@@ -73,9 +73,9 @@ fn diagnostic<'a>(json: &'a Value, code: &str, file: &str) -> &'a Value {
 #[test]
 fn one_check_reports_every_error_with_its_place() {
     let json = check_json();
-    let got: Vec<(String, String, u64, u64)> = json["diagnostics"]
+    let got: Vec<(String, String, u64, u64)> = json
         .as_array()
-        .expect("diagnostics is a list")
+        .expect("diagnostics are a list")
         .iter()
         .map(|d| {
             (
@@ -91,9 +91,8 @@ fn one_check_reports_every_error_with_its_place() {
         .map(|(c, f, l, col)| (c.to_string(), f.to_string(), *l as u64, *col as u64))
         .collect();
     assert_eq!(got, expected);
-    assert_eq!(json["errors"], BROKEN.len());
-    assert_eq!(json["warnings"], 0);
-    assert!(json["diagnostics"]
+    assert_eq!(json.as_array().unwrap().len(), BROKEN.len());
+    assert!(json
         .as_array()
         .unwrap()
         .iter()
@@ -224,8 +223,7 @@ fn a_follows_loop_names_every_cycle_in_it() {
     );
     // Reported once, not once per member.
     assert_eq!(
-        json["diagnostics"]
-            .as_array()
+        json.as_array()
             .unwrap()
             .iter()
             .filter(|d| d["code"] == "E0207")
@@ -417,11 +415,8 @@ fn check_with_only_warnings_succeeds_and_shows_them() {
     ]);
     json.exits(0);
     let json = json.json();
-    assert_eq!(
-        (json["errors"].as_u64(), json["warnings"].as_u64()),
-        (Some(0), Some(1))
-    );
-    assert_eq!(json["diagnostics"][0]["severity"], "warning");
+    assert_eq!(json.as_array().map(Vec::len), Some(1));
+    assert_eq!(json[0]["severity"], "warning");
 }
 
 #[test]

@@ -25,9 +25,40 @@ fn check_on_a_good_site_exits_0() {
 
     let json = cyclebook([os("check"), site.as_os_str(), os("--format"), os("json")]);
     json.exits(0);
+    assert_eq!(json.json(), serde_json::json!([]));
+}
+
+#[test]
+fn check_speaks_github_actions_and_strict_makes_warnings_fail() {
+    let site = common::Site::from_files(&[
+        ("cyclebook.yml", "title: Strict\n"),
+        ("cycles/c.md", "---\ntitle: C\n---\n"),
+        ("notes/n.md", "---\ntitle: N\ncycles: [nope]\n---\n"),
+    ]);
+    let run = cyclebook([
+        os("check"),
+        site.root().as_os_str(),
+        os("--format"),
+        os("github"),
+    ]);
+    run.exits(1);
+    let root = site.root().display().to_string();
     assert_eq!(
-        json.json(),
-        serde_json::json!({ "errors": 0, "warnings": 0, "diagnostics": [] })
+        run.stdout,
+        format!(
+            "::warning file={root}/cycles/c.md,line=2,col=1,title=cyclebook W0101::cycle has no `status`; taken as `planned`%0Ahelp: add `status:` with one of planned, doing, studying, done, abandoned\n\
+             ::error file={root}/notes/n.md,line=3,col=10,title=cyclebook E0202::`cycles` names unknown cycle `nope`%0Ahelp: create cycles/nope.md, or correct the id\n"
+        )
+    );
+    std::fs::remove_file(site.root().join("notes/n.md")).unwrap();
+    cyclebook([os("check"), site.root().as_os_str()]).exits(0);
+    let strict = cyclebook([os("check"), site.root().as_os_str(), os("--strict")]);
+    strict.exits(1);
+    assert!(
+        strict.stderr.contains("warning[W0101]")
+            && strict.stderr.contains("--strict: warnings count as errors"),
+        "{}",
+        strict.stderr
     );
 }
 
@@ -429,8 +460,5 @@ fn diagnostics_name_files_relative_to_the_site_however_it_is_given() {
     inside.exits(1);
     assert_eq!(absolute.json(), relative.json());
     assert_eq!(absolute.json(), inside.json());
-    assert_eq!(
-        absolute.json()["diagnostics"][0]["file"],
-        "aims/wrong-type.md"
-    );
+    assert_eq!(absolute.json()[0]["file"], "aims/wrong-type.md");
 }
