@@ -749,3 +749,38 @@ fn a_static_file_cannot_replace_a_generated_page_but_may_replace_theme_assets() 
     std::fs::remove_file(site.root().join("static/site.json")).unwrap();
     assert_eq!(site.build().bytes("assets/cyclebook.css"), b"body{}");
 }
+
+#[test]
+fn a_public_site_gets_a_sitemap_and_an_internal_one_asks_not_to_be_indexed() {
+    let files = |visibility: &str| {
+        vec![
+            (
+                "cyclebook.yml".to_string(),
+                format!("title: Ward\nbase_url: https://example.org/ward/\n{visibility}"),
+            ),
+            ("notes/n.md".to_string(), "---\ntitle: N\n---\n".to_string()),
+        ]
+    };
+    let public = files("");
+    let public: Vec<(&str, &str)> = public
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let built = Site::from_files(&public).build();
+    let sitemap = String::from_utf8(built.bytes("sitemap.xml")).unwrap();
+    assert!(sitemap.contains("<url><loc>https://example.org/ward/notes/n/</loc></url>"));
+    assert!(sitemap.contains("<url><loc>https://example.org/ward/</loc></url>"));
+    built.page("notes/n/index.html").lacks("noindex");
+
+    let internal = files("visibility: internal\n");
+    let internal: Vec<(&str, &str)> = internal
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let built = Site::from_files(&internal).build();
+    assert!(!built.exists("sitemap.xml"));
+    built
+        .page("notes/n/index.html")
+        .contains(r#"<meta name="robots" content="noindex, nofollow">"#);
+    built.page("index.html").contains("noindex");
+}

@@ -377,3 +377,14 @@ fn check_warns_about_stale_data_while_a_cycle_is_in_progress() {
     let run = cyclebook(["check", &repo.root().display().to_string()]);
     assert!(!run.stderr.contains("W0503"), "{}", run.stderr);
 }
+
+#[test]
+fn an_internal_site_keeps_its_feed_to_itself() {
+    let repo = ward_repo();
+    repo.write("cyclebook.yml", &format!("{CONFIG}visibility: internal\n"))
+        .commit("Bob Smith", "2026-03-02", "Internal only");
+    let (_keep, out, _) = build(repo.root(), &[]);
+    assert!(out.join("recent/index.html").exists());
+    assert!(!out.join("recent/atom.xml").exists());
+    assert!(!page(&out, "recent/index.html").contains("atom.xml"));
+}

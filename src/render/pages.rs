@@ -5,7 +5,7 @@ use super::chart;
 use super::markdown::{self, LinkTarget, Resolved};
 use super::measure::{self, AnnotatedCycle, MeasureView};
 use super::{template_diagnostic, template_sources, Output, SiteFiles};
-use crate::config::Config;
+use crate::config::{Config, Visibility};
 use crate::content::items::{ChartType, CycleStatus, Details, Item, Kind, Measure, NoteKind};
 use crate::content::source::SourceFile;
 use crate::date::Date;
@@ -234,6 +234,7 @@ impl Site<'_> {
                 "repo_url": config.repo_url,
                 "language": config.language,
                 "generator": GENERATOR,
+                "visibility": match config.visibility { Visibility::Public => "public", Visibility::Internal => "internal" },
                 "extra": config.extra,
             }),
         );
@@ -506,6 +507,33 @@ impl Site<'_> {
         view
     }
 
+    /// `/sitemap.xml` for search engines: every page, when the site is public and its
+    /// address (`base_url`) is known.
+    fn sitemap(&mut self) {
+        let Some(base) = &self.config.base_url else {
+            return;
+        };
+        if self.config.visibility == Visibility::Internal {
+            return;
+        }
+        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+        for path in self.files.keys() {
+            let path = display_path(path);
+            let Some(dir) = path.strip_suffix("index.html") else {
+                continue;
+            };
+            xml.push_str(&format!(
+                "  <url><loc>{}</loc></url>\n",
+                chart::escape(&format!("{base}{dir}"))
+            ));
+        }
+        xml.push_str("</urlset>\n");
+        self.files.insert(
+            PathBuf::from("sitemap.xml"),
+            Output::Bytes(xml.into_bytes()),
+        );
+    }
+
     /// `/recent/` and its Atom feed: the latest commits and the items each touched.
     fn recent(&mut self) {
         let Some(history) = self.history else { return };
@@ -545,6 +573,10 @@ impl Site<'_> {
         ctx.insert("commits", &commits);
         ctx.insert("feed_href", "recent/atom.xml");
         self.render("recent.html", &ctx, "recent/index.html");
+        // An internal site keeps its feeds to itself.
+        if self.config.visibility == Visibility::Internal {
+            return;
+        }
         let mut feed = self.base_context("recent/atom.xml", "feed", "Recent changes");
         feed.insert("commits", &commits);
         feed.insert("updated", &history.commits.first().map(Commit::rfc3339));
@@ -1015,6 +1047,7 @@ pub fn render_site(
     site.recent();
     site.not_found();
     site.site_json();
+    site.sitemap();
     for (name, text) in super::assets() {
         site.files.insert(
             Path::new("assets").join(name),
