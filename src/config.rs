@@ -152,21 +152,7 @@ impl Config {
                             fields.type_error_at(&path, "a whole number (0 or more)", v)
                         }
                         (other, _) => {
-                            let hint = crate::diagnostics::did_you_mean(
-                                other,
-                                PRIVACY_KEYS.iter().copied(),
-                            )
-                            .map_or_else(
-                                || format!("`privacy` keys are: {}", PRIVACY_KEYS.join(", ")),
-                                |c| format!("did you mean `{c}`?"),
-                            );
-                            let d = fields.error_at_key(
-                                &path,
-                                "E0104",
-                                format!("unknown key `{other}` in `privacy`"),
-                            );
-                            d.label = Some("unknown key".into());
-                            d.hint = Some(hint);
+                            fields.unknown_nested_key(&path, other, PRIVACY_KEYS, "`privacy`")
                         }
                     }
                 }

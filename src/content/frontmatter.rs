@@ -440,6 +440,18 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Reports a key of a nested mapping (`columns`, a driver, `privacy`) that is not one
+    /// of `allowed`, at `path`, with a suggestion.
+    pub fn unknown_nested_key(&mut self, path: &str, key: &str, allowed: &[&str], within: &str) {
+        let hint = match did_you_mean(key, allowed.iter().copied()) {
+            Some(close) => format!("did you mean `{close}`?"),
+            None => format!("{within} takes: {}", allowed.join(", ")),
+        };
+        let d = self.error_at_key(path, "E0104", format!("unknown key `{key}` in {within}"));
+        d.label = Some("unknown key".into());
+        d.hint = Some(hint);
+    }
+
     fn get(&self, key: &str) -> Option<&Value> {
         match self.map.get(key) {
             None | Some(Value::Null) => None,

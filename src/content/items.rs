@@ -411,19 +411,7 @@ pub fn read_measure(f: &mut Fields, csv_path: PathBuf) -> Measure {
                     "value" => columns.value = name,
                     "denominator" => columns.denominator = name,
                     "note" => columns.note = name,
-                    other => {
-                        let hint = crate::diagnostics::did_you_mean(other, allowed).map_or_else(
-                            || format!("`columns` keys are: {}", allowed.join(", ")),
-                            |c| format!("did you mean `{c}`?"),
-                        );
-                        let d = f.error_at_key(
-                            &path,
-                            "E0104",
-                            format!("unknown key `{other}` in `columns`"),
-                        );
-                        d.label = Some("unknown key".into());
-                        d.hint = Some(hint);
-                    }
+                    other => f.unknown_nested_key(&path, other, &allowed, "`columns`"),
                 }
             }
         }
@@ -583,19 +571,12 @@ fn read_driver(
                 other => f.type_error_at(&key_path, "a list of secondary drivers", other),
             },
             other => {
-                let hint = crate::diagnostics::did_you_mean(other, allowed.iter().copied())
-                    .map_or_else(
-                        || format!("a driver has: {}", allowed.join(", ")),
-                        |c| format!("did you mean `{c}`?"),
-                    );
-                let level = if primary { "primary" } else { "secondary" };
-                let d = f.error_at_key(
-                    &key_path,
-                    "E0104",
-                    format!("unknown key `{other}` in a {level} driver"),
-                );
-                d.label = Some("unknown key".into());
-                d.hint = Some(hint);
+                let within = if primary {
+                    "a primary driver"
+                } else {
+                    "a secondary driver"
+                };
+                f.unknown_nested_key(&key_path, other, allowed, within);
             }
         }
     }
