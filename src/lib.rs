@@ -136,7 +136,7 @@ fn read_history(
         Ok(Some(history)) => {
             if history.shallow {
                 diagnostics.push(
-                    Diagnostic::warning("W0501", "the git history is shallow, so pages show no created dates and first authors may be missing")
+                    Diagnostic::warning("W0501", "the git history is shallow, so created dates, and the dates of files unchanged since the oldest fetched commit, are unknown")
                         .hint("fetch the whole history: in GitHub Actions set `fetch-depth: 0` on actions/checkout; in GitLab CI set the variable `GIT_DEPTH: 0`; locally run `git fetch --unshallow`"),
                 );
             }

@@ -869,7 +869,9 @@ pub fn stale_measures(
         let Some(data) = history.file(&measure.csv_path) else {
             continue;
         };
-        let updated = data.updated.date();
+        let Some(updated) = data.updated.map(|c| c.date()) else {
+            continue;
+        };
         let age = latest.to_days() - updated.to_days();
         if age > days as i64 {
             found.push(

@@ -303,10 +303,28 @@ fn a_shallow_clone_warns_and_shows_no_created_dates_rather_than_wrong_ones() {
         "the boundary commit did not create it"
     );
     assert_eq!(
-        cycle["updated"], "2026-03-01",
-        "only the latest commit is known"
+        cycle["updated"],
+        Value::Null,
+        "the boundary commit did not necessarily change it"
     );
-    assert!(!page(&out, "cycles/huddle-1/index.html").contains("Created <time"));
+    let cycle_page = page(&out, "cycles/huddle-1/index.html");
+    assert!(!cycle_page.contains("Created <time") && !cycle_page.contains("Updated <time"));
+    assert!(cycle_page.contains("Dates unknown"), "{cycle_page}");
+    assert!(page(&out, "recent/index.html").contains("was not fetched (shallow clone)"));
+
+    // One commit deeper, the note changed in the newest commit has a true updated date.
+    let deeper = clones.path().join("deeper");
+    git_in(
+        clones.path(),
+        &["clone", "-q", "--depth", "2", &url, "deeper"],
+        "x",
+        "2026-01-01",
+    );
+    let (_keep2, out, _) = build(&deeper, &[]);
+    let note = site_item(&out, "huddle-lesson");
+    assert_eq!(note["updated"], "2026-03-01");
+    assert_eq!(note["created"], Value::Null);
+    assert_eq!(site_item(&out, "huddle-1")["updated"], Value::Null);
 }
 
 #[test]

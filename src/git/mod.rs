@@ -71,7 +71,8 @@ pub struct History {
 pub struct FileHistory<'a> {
     /// The first commit, unless the clone is too shallow to know it.
     pub created: Option<&'a Commit>,
-    pub updated: &'a Commit,
+    /// The last commit, unless the clone is too shallow to know it.
+    pub updated: Option<&'a Commit>,
     /// Authors with their commit counts, most commits first (then by name).
     pub authors: Vec<(&'a str, usize)>,
     /// Newest first.
@@ -94,11 +95,13 @@ impl History {
             .collect();
         indices.sort_unstable();
         indices.dedup();
-        let commits: Vec<&Commit> = indices.iter().map(|i| &self.commits[*i]).collect();
-        let updated = *commits.first()?;
         let oldest = *indices.last()?;
-        // In a shallow clone the boundary commit "adds" every file it holds: a created
-        // date from it would be wrong, so there is none.
+        // In a shallow clone a boundary commit seems to add every file it holds: it did
+        // not create them, nor necessarily change them, so it is left out, and a file
+        // known only from it has no dates at all rather than wrong ones.
+        indices.retain(|i| !self.boundary.contains(i));
+        let commits: Vec<&Commit> = indices.iter().map(|i| &self.commits[*i]).collect();
+        let updated = commits.first().copied();
         let created = (!self.boundary.contains(&oldest)).then(|| &self.commits[oldest]);
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for c in &commits {
@@ -180,11 +183,18 @@ mod tests {
         h.files.insert(PathBuf::from("notes/n.md"), vec![0, 1, 2]);
         let f = h.file(Path::new("notes/n.md")).unwrap();
         assert_eq!(f.created.unwrap().time, 100);
-        assert_eq!(f.updated.time, 300);
+        assert_eq!(f.updated.unwrap().time, 300);
         assert_eq!(f.authors, [("Bo", 2), ("Al", 1)]);
         h.shallow = true;
         h.boundary = vec![2];
-        assert!(h.file(Path::new("notes/n.md")).unwrap().created.is_none());
+        let shallow = h.file(Path::new("notes/n.md")).unwrap();
+        assert!(shallow.created.is_none());
+        assert_eq!(shallow.authors, [("Al", 1), ("Bo", 1)]);
+        h.files.insert(PathBuf::from("notes/old.md"), vec![2]);
+        let unknown = h.file(Path::new("notes/old.md")).unwrap();
+        assert!(
+            unknown.created.is_none() && unknown.updated.is_none() && unknown.commits.is_empty()
+        );
         assert!(h.file(Path::new("notes/other.md")).is_none());
     }
 }

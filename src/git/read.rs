@@ -816,7 +816,7 @@ mod tests {
         let f = h.file(Path::new("cycles/c-1.md")).unwrap();
         assert_eq!(f.authors, [("Ann Lee", 2), ("Bo Chen", 1)]);
         assert_eq!(f.created.unwrap().id, first);
-        assert_eq!(f.updated.id, third);
+        assert_eq!(f.updated.unwrap().id, third);
         let n = h.file(Path::new("notes/n.md")).unwrap();
         assert_eq!(n.authors, [("Ann Lee", 1)]);
         assert_eq!(n.created.unwrap().id, third);

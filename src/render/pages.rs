@@ -494,7 +494,7 @@ impl Site<'_> {
             "committed": true,
             "shallow": history.shallow,
             "created": file.created.map(|c| commit_view(self.config, c)),
-            "updated": commit_view(self.config, file.updated),
+            "updated": file.updated.map(|c| commit_view(self.config, c)),
             "authors": file.authors.iter().map(|(name, commits)| json!({ "name": name, "commits": commits })).collect::<Vec<_>>(),
             "commits": file.commits.iter().map(|c| commit_view(self.config, c)).collect::<Vec<_>>(),
             "history_url": self.config.history_url(&source),
@@ -502,7 +502,8 @@ impl Site<'_> {
         if let Some(m) = item.measure() {
             view["data_updated"] = json!(history
                 .file(&m.csv_path)
-                .map(|f| commit_view(self.config, f.updated)));
+                .and_then(|f| f.updated)
+                .map(|c| commit_view(self.config, c)));
         }
         view
     }
@@ -548,7 +549,17 @@ impl Site<'_> {
             .commits
             .iter()
             .take(RECENT_COMMITS)
-            .map(|c| {
+            .enumerate()
+            .map(|(index, c)| {
+                // A shallow clone's boundary commit seems to touch every file; say nothing.
+                if history.boundary.contains(&index) {
+                    let mut v = serde_json::to_value(commit_view(self.config, c))
+                        .expect("commit serializes");
+                    v["items"] = json!([]);
+                    v["other_files"] = json!([]);
+                    v["boundary"] = json!(true);
+                    return v;
+                }
                 let mut touched: Vec<usize> = c
                     .paths
                     .iter()
@@ -566,6 +577,7 @@ impl Site<'_> {
                     serde_json::to_value(commit_view(self.config, c)).expect("commit serializes");
                 v["items"] = json!(cards(library, touched));
                 v["other_files"] = json!(others);
+                v["boundary"] = json!(false);
                 v
             })
             .collect();
@@ -971,7 +983,10 @@ impl Site<'_> {
                 if let Some(history) = self.history {
                     let file = history.files_together(&source_paths(item));
                     v["created"] = json!(file.as_ref().and_then(|f| f.created).map(|c| c.date().to_string()));
-                    v["updated"] = json!(file.as_ref().map(|f| f.updated.date().to_string()));
+                    v["updated"] = json!(file
+                        .as_ref()
+                        .and_then(|f| f.updated)
+                        .map(|c| c.date().to_string()));
                     v["authors"] = json!(file
                         .as_ref()
                         .map(|f| f.authors.iter().map(|(name, commits)| json!({ "name": name, "commits": commits })).collect::<Vec<_>>())
