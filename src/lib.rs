@@ -59,7 +59,12 @@ pub struct Built {
 
 /// Runs every stage but writing. Errors anywhere fail the whole run, with all of them.
 /// `base_url` overrides the one in `cyclebook.yml`; `git` reads the site's history.
-pub fn compile(site: &Path, base_url: Option<&str>, git: bool) -> Result<Built, Error> {
+pub fn compile(
+    site: &Path,
+    base_url: Option<&str>,
+    git: bool,
+    allow_identifiers: bool,
+) -> Result<Built, Error> {
     if let Some(url) = base_url {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(Error::Usage(format!(
@@ -73,6 +78,7 @@ pub fn compile(site: &Path, base_url: Option<&str>, git: bool) -> Result<Built, 
         items,
         static_files,
         templates,
+        config_file,
         diagnostics: mut all,
         ..
     } = loaded;
@@ -86,6 +92,7 @@ pub fn compile(site: &Path, base_url: Option<&str>, git: bool) -> Result<Built, 
     let static_paths: Vec<PathBuf> = static_files.iter().map(|(out, _)| out.clone()).collect();
     let (mut library, resolve_diagnostics) = resolve::resolve(items, &static_paths);
     all.extend(resolve_diagnostics);
+    all.extend(scan_identifiers(&library, &config_file, allow_identifiers));
     let history = if git {
         read_history(site, &library, &config, &mut all)
     } else {
@@ -120,8 +127,52 @@ pub fn compile(site: &Path, base_url: Option<&str>, git: bool) -> Result<Built, 
 }
 
 /// `cyclebook check`: everything `build` validates, without writing.
-pub fn check(site: &Path, git: bool) -> Result<Vec<Diagnostic>, Error> {
-    compile(site, None, git).map(|built| built.diagnostics)
+pub fn check(site: &Path, git: bool, allow_identifiers: bool) -> Result<Vec<Diagnostic>, Error> {
+    compile(site, None, git, allow_identifiers).map(|built| built.diagnostics)
+}
+
+/// Every file that would be published, scanned for identifiers (NHS numbers, emails,
+/// phone numbers, postcodes, dates of birth). Errors, unless the user allowed them.
+fn scan_identifiers(
+    library: &resolve::Library,
+    config_file: &content::source::SourceFile,
+    allow: bool,
+) -> Vec<Diagnostic> {
+    let mut files: Vec<(&Path, &str)> = vec![(&config_file.path, &config_file.text)];
+    for item in &library.items {
+        if !item.source.text.is_empty() {
+            files.push((item.path(), &item.source.text));
+        }
+        if let Some(m) = item.measure() {
+            if let Some(data) = &m.data {
+                files.push((&m.csv_path, &data.raw));
+            }
+        }
+    }
+    let mut found = Vec::new();
+    for (path, text) in files {
+        for finding in privacy::identifiers::scan(text) {
+            let message = format!(
+                "this looks like {}: identifiable data must not be published",
+                finding.rule.description()
+            );
+            let d = if allow {
+                Diagnostic::warning("W0701", message)
+            } else {
+                Diagnostic::error("E0701", message)
+            };
+            found.push(
+                d.at(path, text, finding.pos())
+                    .label(format!("possible {}", finding.rule.as_str()))
+                    .hint(format!(
+                        "remove it; if it is not about a person (a made-up example, the ward's switchboard), add `{}={}` on the same line (in Markdown as an HTML comment, in YAML as a # comment)",
+                        privacy::identifiers::ALLOW_MARKER,
+                        finding.rule.as_str()
+                    )),
+            );
+        }
+    }
+    found
 }
 
 /// Reads the history, turning what a reader should know about it into warnings: a
@@ -167,6 +218,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Read the site's git history for dates, authors and `/recent/`.
     pub git: bool,
+    /// Publish even if the identifier scanner finds something (findings become warnings).
+    pub allow_identifiers: bool,
 }
 
 pub struct BuildReport {
@@ -184,7 +237,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         .out
         .clone()
         .unwrap_or_else(|| options.site.join("public"));
-    let built = compile(&options.site, options.base_url.as_deref(), options.git)?;
+    let built = compile(
+        &options.site,
+        options.base_url.as_deref(),
+        options.git,
+        options.allow_identifiers,
+    )?;
     write::write_site(&built.files, &out, &options.site).map_err(Error::Write)?;
     let pages = built
         .files

@@ -32,6 +32,10 @@ enum Command {
         /// Do not read the git history (no dates or authors from commits, no /recent/).
         #[arg(long)]
         no_git: bool,
+        /// Publish even when the identifier scanner finds possible NHS numbers, emails,
+        /// phone numbers, postcodes or dates of birth (they are then warnings).
+        #[arg(long)]
+        allow_identifiers: bool,
     },
     /// Validate the site without writing anything; exit 1 when it has errors.
     Check {
@@ -47,6 +51,9 @@ enum Command {
         /// Treat warnings as errors (exit 1 when there are any).
         #[arg(long)]
         strict: bool,
+        /// Report possible identifiers as warnings instead of errors.
+        #[arg(long)]
+        allow_identifiers: bool,
     },
 }
 
@@ -94,12 +101,14 @@ fn main() -> ExitCode {
             out,
             base_url,
             no_git,
+            allow_identifiers,
         } => {
             let options = cyclebook::BuildOptions {
                 site,
                 out,
                 base_url,
                 git: !no_git,
+                allow_identifiers,
             };
             match cyclebook::build(&options) {
                 Ok(report) => {
@@ -121,7 +130,8 @@ fn main() -> ExitCode {
             format,
             no_git,
             strict,
-        } => match cyclebook::check(&site, !no_git) {
+            allow_identifiers,
+        } => match cyclebook::check(&site, !no_git, allow_identifiers) {
             Ok(warnings) => {
                 match format {
                     Format::Human => {

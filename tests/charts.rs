@@ -83,6 +83,7 @@ fn build_fails(site: &Site) -> Vec<Diagnostic> {
         out: Some(dir.path().join("public")),
         base_url: None,
         git: false,
+        allow_identifiers: false,
     };
     match cyclebook::build(&options) {
         Ok(_) => panic!("the build should fail"),

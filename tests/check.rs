@@ -324,6 +324,7 @@ fn a_broken_site_is_not_built() {
         out: Some(out.clone()),
         base_url: None,
         git: false,
+        allow_identifiers: false,
     });
     match result {
         Err(cyclebook::Error::Content(d)) => assert_eq!(d.len(), BROKEN.len()),

@@ -186,6 +186,7 @@ impl Site {
             base_url: base_url.map(str::to_string),
             // Fixtures live inside cyclebook's own repository: its history is not theirs.
             git: false,
+            allow_identifiers: false,
         };
         match cyclebook::build(&options) {
             Ok(report) => {
@@ -207,7 +208,7 @@ impl Site {
 
     /// `cyclebook::check`, expecting success; returns the warnings.
     pub fn check_ok(&self) -> Vec<Diagnostic> {
-        match cyclebook::check(&self.root, false) {
+        match cyclebook::check(&self.root, false, false) {
             Ok(warnings) => warnings,
             Err(cyclebook::Error::Content(diagnostics)) => {
                 panic!("check failed:\n{}", render_all(&diagnostics))
@@ -218,7 +219,7 @@ impl Site {
 
     /// `cyclebook::check`, expecting content errors; returns every diagnostic.
     pub fn check_err(&self) -> Vec<Diagnostic> {
-        match cyclebook::check(&self.root, false) {
+        match cyclebook::check(&self.root, false, false) {
             Ok(warnings) => {
                 panic!("check passed, but errors were expected (warnings: {warnings:?})")
             }
