@@ -58,6 +58,9 @@ pub struct Config {
     /// Counts from 1 to `suppress_below - 1` are never published (statistical disclosure
     /// control); 0 turns suppression off. Measures may override it.
     pub suppress_below: usize,
+    /// Whether `privacy:` is written at all: a site that chose `suppress_below: 0` is
+    /// not warned about small counts.
+    pub privacy_decided: bool,
     pub visibility: Visibility,
     pub extra: serde_json::Value,
 }
@@ -77,6 +80,7 @@ impl Default for Config {
             language: "en".into(),
             stale_data_days: 35,
             suppress_below: 0,
+            privacy_decided: false,
             visibility: Visibility::Public,
             extra: serde_json::Value::Object(Default::default()),
         }
@@ -141,6 +145,7 @@ impl Config {
         if let Some(days) = fields.positive_integer("stale_data_days") {
             config.stale_data_days = days;
         }
+        config.privacy_decided = fields.raw("privacy").is_some();
         if let Some(value) = fields.raw("privacy").cloned() {
             if let Some(map) = fields.sub_mapping("privacy", &value) {
                 for (key, v) in &map {

@@ -93,6 +93,11 @@ pub fn compile(
     let (mut library, resolve_diagnostics) = resolve::resolve(items, &static_paths);
     all.extend(resolve_diagnostics);
     all.extend(scan_identifiers(&library, &config_file, allow_identifiers));
+    if !config.privacy_decided {
+        all.extend(library.items.iter().filter_map(|item| {
+            privacy::suppression::small_counts_without_suppression(item, config.suppress_below)
+        }));
+    }
     let history = if git {
         read_history(site, &library, &config, &mut all)
     } else {

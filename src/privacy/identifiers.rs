@@ -51,8 +51,9 @@ pub enum Rule {
     Postcode,
     /// A date (`12/03/1941`, `12-03-41`, `1941-03-12`, `12 March 1941`, `12th Mar 1941`,
     /// `March 12, 1941`) within 20 characters of `DOB`, `D.O.B`, `date of birth`, `birth
-    /// date` or `born` on the same line (either side), or straight after `b.`; or a date
-    /// in a CSV column whose header is one of those keywords.
+    /// date` or `born` on the same line (either side, the nearest date only), or straight
+    /// after `b.`; or a date in a table column (CSV, or Markdown pipe table) whose header
+    /// is one of those keywords.
     DateOfBirth,
 }
 
@@ -122,13 +123,11 @@ impl Finding {
 /// marker are skipped for the rules it names. Findings come in order of place.
 pub fn scan(text: &str) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let mut dob_columns = Vec::new();
     let mut hits = Vec::new();
+    // A table (the CSV itself, or a Markdown pipe table) with a date-of-birth column.
+    let mut table: Option<DobTable> = None;
     for (index, raw) in text.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if index == 0 {
-            dob_columns = csv_dob_columns(line);
-        }
         let allowed = allowed_rules(line);
         let wanted = |rule: Rule| allowed & rule.bit() == 0;
         let bytes = line.as_bytes();
@@ -147,13 +146,14 @@ pub fn scan(text: &str) -> Vec<Finding> {
         }
         if wanted(Rule::DateOfBirth) {
             find_dates_of_birth(line, &mut hits);
-            if index > 0 {
-                find_csv_dates_of_birth(bytes, &dob_columns, &mut hits);
+            if let Some(table) = &table {
+                find_dates_of_birth_in_column(bytes, table, &mut hits);
             }
         }
         hits.sort_unstable();
         hits.dedup();
         push_findings(index + 1, line, &hits, &mut findings);
+        table = DobTable::after_line(table, index, line);
     }
     findings
 }
@@ -278,8 +278,8 @@ fn named_rules(bytes: &[u8]) -> u8 {
 }
 
 // ---------------------------------------------------------------------------------------
-// Small byte helpers. Every matcher works on ASCII bytes, so offsets it returns are
-// always on character boundaries.
+// Small byte helpers. The matchers work on ASCII bytes (emails on characters), so every
+// offset they return is on a character boundary.
 
 fn is_digit_at(b: &[u8], i: usize) -> bool {
     b.get(i).is_some_and(u8::is_ascii_digit)
@@ -723,19 +723,26 @@ fn find_dates_of_birth(line: &str, hits: &mut Vec<Hit>) {
         gap.len() <= 4 * KEYWORD_REACH && gap.chars().count() <= KEYWORD_REACH
     };
     // Keywords are letters and dates start with a digit or a month, so they never
-    // overlap: walk all three lists in order, each once.
+    // overlap: walk all three lists in order, each once. A keyword labels only the
+    // nearest date on its side (`born 1/2/1941, seen 3/4/2026`).
+    let dates = find_dates(b);
     let (mut s, mut w) = (0, 0);
-    for (start, end) in find_dates(b) {
+    for (d, &(start, end)) in dates.iter().enumerate() {
         while s < strong.len() && strong[s].0 < start {
             s += 1;
         }
         while w < weak.len() && weak[w].0 < start {
             w += 1;
         }
-        let before = s > 0 && strong[s - 1].1 <= start && near(strong[s - 1].1, start);
+        let previous_date_end = d.checked_sub(1).map_or(0, |p| dates[p].1);
+        let next_date_start = dates.get(d + 1).map_or(usize::MAX, |next| next.0);
+        let before = s > 0 && {
+            let (k_start, k_end) = strong[s - 1];
+            previous_date_end <= k_start && k_end <= start && near(k_end, start)
+        };
         let after = strong
             .get(s)
-            .is_some_and(|&(k, _)| k >= end && near(end, k));
+            .is_some_and(|&(k, _)| k >= end && k < next_date_start && near(end, k));
         let initial = w > 0 && {
             let k = weak[w - 1].1;
             k <= start && start - k <= 2 && b[k..start].iter().all(u8::is_ascii_whitespace)
@@ -978,42 +985,71 @@ fn month_name_at(b: &[u8], i: usize) -> Option<(usize, usize)> {
     Some((month + 1, i + n))
 }
 
-/// In a CSV whose header row (the first line) names a date-of-birth column, the
-/// indices of those columns.
-fn csv_dob_columns(header: &str) -> Vec<usize> {
-    let header = header.trim_start_matches('\u{feff}');
-    if !header.contains(',') {
-        return Vec::new();
+/// A table whose header names date-of-birth columns: a CSV whose first line does
+/// (every later line is a row), or a Markdown pipe table whose header line does (the
+/// rows run until a line without `|`).
+#[derive(Debug)]
+struct DobTable {
+    separator: u8,
+    columns: Vec<usize>,
+}
+
+impl DobTable {
+    /// The table that applies to the line after `line` (number `index`, from 0).
+    fn after_line(current: Option<DobTable>, index: usize, line: &str) -> Option<DobTable> {
+        match current {
+            Some(table) if table.separator == b',' => Some(table),
+            Some(table) if line.contains('|') => Some(table),
+            _ => {
+                let header = line.trim_start_matches('\u{feff}');
+                [(b',', index == 0), (b'|', true)]
+                    .into_iter()
+                    .filter(|&(separator, allowed)| allowed && header.contains(separator as char))
+                    .map(|(separator, _)| DobTable {
+                        separator,
+                        columns: dob_columns(header.as_bytes(), separator),
+                    })
+                    .find(|table| !table.columns.is_empty())
+            }
+        }
     }
-    let b = header.as_bytes();
-    csv_cells(b)
+}
+
+/// The indices of the header cells that are date-of-birth keywords.
+fn dob_columns(header: &[u8], separator: u8) -> Vec<usize> {
+    cells(header, separator)
         .enumerate()
         .filter(|(_, (start, end))| {
-            let cell = &b[*start..*end];
+            let cell = &header[*start..*end];
             keyword_at(cell, 0).is_some_and(|(len, strong)| strong && len == cell.len())
         })
         .map(|(index, _)| index)
         .collect()
 }
 
-fn find_csv_dates_of_birth(b: &[u8], columns: &[usize], hits: &mut Vec<Hit>) {
-    if columns.is_empty() {
-        return;
-    }
-    for (index, (start, end)) in csv_cells(b).enumerate() {
-        if start < end && columns.contains(&index) && date_at(b, start) == Some(end) {
+fn find_dates_of_birth_in_column(b: &[u8], table: &DobTable, hits: &mut Vec<Hit>) {
+    // `columns` is in increasing order: walk it alongside the cells.
+    let mut columns = table.columns.iter().peekable();
+    for (index, (start, end)) in cells(b, table.separator).enumerate() {
+        if columns.next_if_eq(&&index).is_none() {
+            continue;
+        }
+        if start < end && date_at(b, start) == Some(end) {
             hits.push(Hit {
                 start,
                 rule: Rule::DateOfBirth,
                 end,
             });
         }
+        if columns.peek().is_none() {
+            return;
+        }
     }
 }
 
-/// The cells of a CSV row, as byte spans trimmed of spaces and quotes. Commas inside
-/// double quotes do not split.
-fn csv_cells(b: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+/// The cells of a table row, as byte spans trimmed of spaces, quotes and Markdown
+/// emphasis. In a CSV (`,`) separators inside double quotes do not split.
+fn cells(b: &[u8], separator: u8) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut start = 0;
     let mut quoted = false;
     let mut i = 0;
@@ -1024,8 +1060,8 @@ fn csv_cells(b: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
         }
         while i < b.len() {
             match b[i] {
-                b'"' => quoted = !quoted,
-                b',' if !quoted => {
+                b'"' if separator == b',' => quoted = !quoted,
+                c if c == separator && !quoted => {
                     let cell = trim_cell(b, start, i);
                     i += 1;
                     start = i;
@@ -1041,10 +1077,11 @@ fn csv_cells(b: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
 }
 
 fn trim_cell(b: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
-    while start < end && matches!(b[start], b' ' | b'\t' | b'"') {
+    let padding = |c: u8| matches!(c, b' ' | b'\t' | b'"' | b'*' | b'_' | b'`');
+    while start < end && padding(b[start]) {
         start += 1;
     }
-    while end > start && matches!(b[end - 1], b' ' | b'\t' | b'"') {
+    while end > start && padding(b[end - 1]) {
         end -= 1;
     }
     (start, end)
@@ -1337,6 +1374,18 @@ mod tests {
                 assert_eq!(found(&text), [], "{text}");
             }
         }
+        // A keyword labels the nearest date only.
+        assert_eq!(
+            found_rule(
+                "Born 1/2/1941, seen 3/4/2026 and 4/4/2026",
+                Rule::DateOfBirth
+            ),
+            ["1/2/1941"]
+        );
+        assert_eq!(
+            found_rule("Seen 3/4/2026; 1/2/1941 (DOB)", Rule::DateOfBirth),
+            ["1/2/1941"]
+        );
         for text in [
             "DOB 32/03/1941",
             "DOB 13/13/1941",
@@ -1356,6 +1405,19 @@ mod tests {
         assert!(f.iter().all(|f| f.rule == Rule::DateOfBirth));
         // Without a date-of-birth header nothing is flagged.
         assert_eq!(scan("id,admitted\n1,12/03/1941\n"), []);
+        // A Markdown pipe table, up to its last row.
+        let md = "Intro 12/03/1941\n\n| Bed | **DOB** | Seen |\n|---|---|---|\n| 4 | 12/03/1941 | 2026-03-02 |\n| 5 | `1 Mar 1950` | 2026-03-03 |\n\n| 6 | 12/03/1941 |\n";
+        let got: Vec<_> = scan(md)
+            .iter()
+            .map(|f| (f.line, f.col, f.text.clone()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (5, 7, "12/03/1941".to_string()),
+                (6, 8, "1 Mar 1950".to_string())
+            ]
+        );
     }
 
     #[test]

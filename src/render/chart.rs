@@ -24,6 +24,16 @@ pub struct PointNote {
     pub text: String,
 }
 
+/// A point whose value is withheld (small-number suppression): not plotted at a value,
+/// but marked in a band at the foot of the plot.
+pub struct Suppressed {
+    pub point: usize,
+    /// Written above the marker, e.g. `<5`; empty for none.
+    pub label: String,
+    /// The tooltip after the period, e.g. `<5 falls, not shown to protect patients' privacy`.
+    pub tip: String,
+}
+
 pub struct SpcChart<'a> {
     /// Unique on the page: ids of the title and description derive from it.
     pub id: &'a str,
@@ -41,6 +51,8 @@ pub struct SpcChart<'a> {
     pub centre_label: &'a str,
     pub annotations: &'a [Annotation],
     pub notes: &'a [PointNote],
+    /// Withheld points; their entries in `analysis` have no value.
+    pub suppressed: &'a [Suppressed],
 }
 
 const WIDTH: f64 = 760.0;
@@ -177,7 +189,12 @@ impl SpcChart<'_> {
             id = self.id,
         );
         let shown: Vec<usize> = range.clone().filter(|i| a.points[*i].y.is_some()).collect();
-        if shown.is_empty() {
+        let suppressed: Vec<&Suppressed> = self
+            .suppressed
+            .iter()
+            .filter(|s| range.contains(&s.point))
+            .collect();
+        if shown.is_empty() && suppressed.is_empty() {
             let _ = write!(
                 svg,
                 r#"<text x="{}" y="{}" text-anchor="middle" class="chart-empty">No data yet</text></svg>"#,
@@ -202,6 +219,10 @@ impl SpcChart<'_> {
                 low = low.min(v);
                 high = high.max(v);
             }
+        }
+        if !low.is_finite() {
+            // Only withheld points: an axis from 0.
+            (low, high) = (0.0, 1.0);
         }
         if low >= 0.0 && low < (high - low) * 0.6 {
             low = 0.0;
@@ -511,6 +532,42 @@ impl SpcChart<'_> {
         }
         svg.push_str("</g>");
 
+        // Withheld values: a hollow marker in a band above the notes, labelled, never at
+        // the value.
+        if !suppressed.is_empty() {
+            svg.push_str(r#"<g class="suppressed">"#);
+            // Labels only where they do not run into the one before (dense weekly charts).
+            let mut last_label = f64::NEG_INFINITY;
+            for s in &suppressed {
+                let p = &a.points[s.point];
+                let x = x_of(s.point);
+                let y = HEIGHT - BOTTOM - 24.0;
+                let mut tip = format!("{}: {}", self.labels[s.point], s.tip);
+                if !p.signals.is_empty() {
+                    let words: Vec<&str> = p.signals.iter().map(|s| signal_words(*s)).collect();
+                    let _ = write!(tip, " — {}", words.join(", "));
+                }
+                let _ = write!(
+                    svg,
+                    r#"<g><title>{}</title><circle class="suppressed-marker" cx="{x:.1}" cy="{y:.1}" r="3.5"/>"#,
+                    escape(&tip)
+                );
+                if !s.label.is_empty()
+                    && x - last_label >= 8.0 * s.label.chars().count() as f64 + 8.0
+                {
+                    last_label = x;
+                    let _ = write!(
+                        svg,
+                        r#"<text class="suppressed-label" x="{x:.1}" y="{:.1}" text-anchor="middle">{}</text>"#,
+                        y - 6.0,
+                        escape(&s.label)
+                    );
+                }
+                svg.push_str("</g>");
+            }
+            svg.push_str("</g>");
+        }
+
         // Notes from the CSV: lettered markers at the foot of the plot.
         if !self.notes.is_empty() {
             svg.push_str(r#"<g class="notes">"#);
@@ -748,6 +805,7 @@ mod tests {
             centre_label: "Mean",
             annotations: &annotations,
             notes: &notes,
+            suppressed: &[],
         }
         .to_svg();
         assert!(svg.contains(r#"aria-labelledby="m-title m-desc""#));
@@ -791,6 +849,7 @@ mod tests {
             centre_label: "Mean",
             annotations: &[],
             notes: &[],
+            suppressed: &[],
         }
         .to_svg();
         assert!(svg.contains("No data yet"));

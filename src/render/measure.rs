@@ -3,23 +3,32 @@
 
 use super::chart::{
     assurance_icon, signal_words, sparkline, variation_class, variation_icon, Annotation,
-    PointNote, SpcChart,
+    PointNote, SpcChart, Suppressed,
 };
 use crate::content::items::{ChartType, Decision, Improvement, Measure, RuleProfile};
 use crate::date::Date;
+use crate::privacy::suppression::{self, Bounds, Plan, Withheld};
 use crate::stats::{
     self, Analysis, Assurance, Chart, Direction, Period, Profile, Signal, Variation,
 };
 use serde_json::{json, Value};
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// One measure's periods and their analysis. For an `xmr` measure, `mr` holds the
 /// moving-range chart shown under the individuals chart.
+///
+/// `analysis` is always computed on the full data. A view made for publishing with
+/// [`MeasureView::published`] carries the suppression plan, and every published surface
+/// (page fields, chart, `data.json`, CSV, summary) reads values through it.
+#[derive(Clone)]
 pub struct MeasureView {
     pub chart: Chart,
     pub profile: Profile,
     pub dates: Vec<Date>,
     pub labels: Vec<String>,
+    /// Each period as the CSV writes it (its first row's, when rows are summed).
+    pub periods: Vec<String>,
     pub numerators: Vec<Option<f64>>,
     pub denominators: Vec<Option<f64>>,
     pub notes: Vec<Option<String>>,
@@ -28,6 +37,8 @@ pub struct MeasureView {
     pub percent: bool,
     pub target: Option<f64>,
     pub improvement: Improvement,
+    /// What small-number suppression withholds; `None` when it does not apply.
+    pub suppression: Option<Plan>,
 }
 
 pub fn stats_chart(chart: ChartType) -> Chart {
@@ -74,6 +85,7 @@ pub fn analyse(measure: &Measure, site_rules: RuleProfile) -> Option<MeasureView
     };
     let mut dates = Vec::new();
     let mut labels = Vec::new();
+    let mut period_texts = Vec::new();
     let mut numerators: Vec<Option<f64>> = Vec::new();
     let mut denominators: Vec<Option<f64>> = Vec::new();
     let mut notes: Vec<Option<String>> = Vec::new();
@@ -82,6 +94,7 @@ pub fn analyse(measure: &Measure, site_rules: RuleProfile) -> Option<MeasureView
         if dates.last() != Some(&row.date) {
             dates.push(row.date);
             labels.push(row.date.display_period(row.granularity));
+            period_texts.push(row.period.clone());
             numerators.push(None);
             denominators.push(None);
             notes.push(None);
@@ -155,6 +168,7 @@ pub fn analyse(measure: &Measure, site_rules: RuleProfile) -> Option<MeasureView
         profile,
         dates,
         labels,
+        periods: period_texts,
         numerators,
         denominators,
         notes,
@@ -163,6 +177,7 @@ pub fn analyse(measure: &Measure, site_rules: RuleProfile) -> Option<MeasureView
         percent: shows_percent(measure),
         target: measure.target,
         improvement: measure.improvement,
+        suppression: None,
     })
 }
 
@@ -205,8 +220,12 @@ fn fmt(value: f64, percent: bool) -> String {
 }
 
 /// The plain-language reading of a chart: what it shows now, then the rest of its story.
+///
+/// Signals and sides come from the full data; the numbers it quotes are the published
+/// ones (a withheld latest value is quoted as shown, e.g. "<5 falls").
 pub fn reading(view: &MeasureView, unit: &str, cycles: &[CycleMark]) -> Vec<String> {
     let a = &view.analysis;
+    let shown = view.shown_analysis();
     let mut sentences = Vec::new();
     let points = &a.points;
     let Some(last) = points.iter().rposition(|p| p.y.is_some()) else {
@@ -219,24 +238,28 @@ pub fn reading(view: &MeasureView, unit: &str, cycles: &[CycleMark]) -> Vec<Stri
         format!(" {unit}")
     };
     let latest = &points[last];
+    let latest_value = view.value_phrase(last, &unit_suffix);
     let mut now = String::new();
     if latest.signals.is_empty() {
         let phase = &a.phases[latest.phase];
         let _ = write!(
             now,
-            "Common cause variation: the latest value, {}{unit_suffix} ({}), is within the usual range",
-            fmt(latest.y.unwrap_or_default(), view.percent),
+            "Common cause variation: the latest value, {latest_value} ({}), is within the usual range",
             view.labels[last]
         );
-        if let Some(c) = phase.centre {
+        if let Some(c) = shown.phases[latest.phase].centre {
             let _ = write!(now, " around the {centre} of {}", fmt(c, view.percent));
         }
         now.push_str(". Nothing in the recent data suggests the process has changed.");
         if phase.runs_signal && view.chart != Chart::Mr {
-            now = format!(
-                "No single point stands out, but the runs show the process is not stable: {}.",
-                runs_problem(phase, centre)
-            );
+            now = if view.runs_withheld(latest.phase) {
+                "No single point stands out, but the runs show the process is not stable.".into()
+            } else {
+                format!(
+                    "No single point stands out, but the runs show the process is not stable: {}.",
+                    runs_problem(phase, centre)
+                )
+            };
         }
     } else {
         let label = variation_label(latest.variation, view.improvement);
@@ -264,13 +287,12 @@ pub fn reading(view: &MeasureView, unit: &str, cycles: &[CycleMark]) -> Vec<Stri
         let detail = match signal {
             Signal::OutsideLimits => {
                 let limit = if side == "below" {
-                    latest.lower
+                    shown.points[last].lower
                 } else {
-                    latest.upper
+                    shown.points[last].upper
                 };
                 format!(
-                    "the latest value, {}{unit_suffix} ({}), is {side} the {} limit{}",
-                    fmt(latest.y.unwrap_or_default(), view.percent),
+                    "the latest value, {latest_value} ({}), is {side} the {} limit{}",
                     view.labels[last],
                     if side == "below" { "lower" } else { "upper" },
                     limit.map_or(String::new(), |l| format!(" of {}", fmt(l, view.percent)))
@@ -310,17 +332,25 @@ pub fn reading(view: &MeasureView, unit: &str, cycles: &[CycleMark]) -> Vec<Stri
     sentences.push(now);
 
     // Earlier signals in the current phase, in a sentence.
-    let phase = &a.phases[latest.phase];
+    let phase = &shown.phases[latest.phase];
     if a.phases.len() > 1 {
-        sentences.push(format!(
-            "The chart is in {} phases; the current one began {} with a {} of {}.",
-            a.phases.len(),
-            view.dates[phase.start].display(),
-            centre,
-            phase.centre.map_or("—".into(), |c| fmt(c, view.percent))
-        ));
+        sentences.push(if view.phase_withheld(latest.phase) {
+            format!(
+                "The chart is in {} phases; the current one began {}.",
+                a.phases.len(),
+                view.dates[phase.start].display(),
+            )
+        } else {
+            format!(
+                "The chart is in {} phases; the current one began {} with a {} of {}.",
+                a.phases.len(),
+                view.dates[phase.start].display(),
+                centre,
+                phase.centre.map_or("—".into(), |c| fmt(c, view.percent))
+            )
+        });
     }
-    if phase.trial_limits && view.chart != Chart::Run {
+    if phase.trial_limits && view.chart != Chart::Run && !view.phase_withheld(latest.phase) {
         sentences.push("The limits are trial limits: they rest on fewer than 13 points, so read signals with care.".into());
     }
     if let Some(assurance) = a.assurance {
@@ -364,6 +394,362 @@ pub struct AnnotatedCycle {
     pub started: Option<Date>,
     pub ended: Option<Date>,
     pub decision: Option<Decision>,
+}
+
+/// Small-number suppression: what a published view shows in place of withheld values.
+impl MeasureView {
+    /// The view as published at threshold `below` (see [`crate::privacy::suppression`]):
+    /// itself when suppression does not apply (threshold off, or not a chart of counts),
+    /// otherwise a copy that carries the suppression plan.
+    pub fn published(&self, below: usize) -> Cow<'_, MeasureView> {
+        if !suppression::applies(self.chart, below) {
+            return Cow::Borrowed(self);
+        }
+        let a = &self.analysis;
+        let periods: Vec<suppression::Period> = a
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let count = self.numerators[i];
+                let mut period = suppression::Period {
+                    count,
+                    denominator: self.denominators[i],
+                    phase: p.phase,
+                    in_centre: p.baseline
+                        && !p.excluded
+                        && p.y.is_some()
+                        && a.phases.get(p.phase).is_some_and(|ph| ph.centre.is_some()),
+                    lowest: None,
+                    highest: None,
+                };
+                if let Some(mut bounds) = count.zip(p.y).and_then(|(x, y)| Bounds::new(x, y)) {
+                    let y = p.y.unwrap_or_default();
+                    match p.upper {
+                        Some(u) if y > u => bounds.above(u),
+                        Some(u) => bounds.at_most(u),
+                        None => {}
+                    }
+                    match p.lower {
+                        Some(l) if y < l => bounds.below(l),
+                        Some(l) => bounds.at_least(l),
+                        None => {}
+                    }
+                    if let Some(c) = p.centre {
+                        if y == c {
+                            // On the line: a reader who learns so knows the count.
+                            bounds.at_least(c);
+                            bounds.at_most(c);
+                        }
+                        let high = y > c;
+                        if p.signals.contains(&Signal::Shift) && y != c {
+                            if high {
+                                bounds.above(c);
+                            } else {
+                                bounds.below(c);
+                            }
+                        }
+                        if p.signals.contains(&Signal::TwoOfThree) {
+                            match (high, p.upper_2sigma, p.lower_2sigma) {
+                                (true, Some(u2), _) => bounds.above(u2),
+                                (false, _, Some(l2)) => bounds.below(l2),
+                                _ => {}
+                            }
+                        }
+                    }
+                    (period.lowest, period.highest) = bounds.range();
+                }
+                period
+            })
+            .collect();
+        let mut view = self.clone();
+        view.suppression = Some(suppression::plan(
+            self.chart,
+            below,
+            &periods,
+            a.phases.len(),
+        ));
+        Cow::Owned(view)
+    }
+
+    /// Why point `i`'s count is withheld, if it is.
+    pub fn withheld(&self, i: usize) -> Option<Withheld> {
+        self.suppression.as_ref()?.points.get(i).copied().flatten()
+    }
+
+    fn phase_withheld(&self, phase: usize) -> bool {
+        self.suppression
+            .as_ref()
+            .is_some_and(|s| s.phases.get(phase).copied().unwrap_or(false))
+    }
+
+    /// The analysis as published: no value at withheld points, no centre line or limits
+    /// in withheld phases. The full analysis when nothing is withheld.
+    pub fn shown_analysis(&self) -> Cow<'_, Analysis> {
+        match &self.suppression {
+            Some(plan) if !plan.is_empty() => {
+                let mut a = self.analysis.clone();
+                for (i, p) in a.points.iter_mut().enumerate() {
+                    if self.withheld(i).is_some() {
+                        p.y = None;
+                    }
+                    if self.phase_withheld(p.phase) {
+                        p.centre = None;
+                        p.lower = None;
+                        p.upper = None;
+                        p.lower_2sigma = None;
+                        p.upper_2sigma = None;
+                    }
+                }
+                for ph in &mut a.phases {
+                    if self.phase_withheld(ph.phase) {
+                        ph.centre = None;
+                    }
+                }
+                Cow::Owned(a)
+            }
+            _ => Cow::Borrowed(&self.analysis),
+        }
+    }
+
+    /// The runs analysis's counts (points off the centre line, longest run, crossings) of
+    /// a phase with a withheld count: they would tell on which side of the centre line,
+    /// or on it, a withheld count lies. The verdict (`runs_signal`) stays.
+    fn runs_withheld(&self, phase: usize) -> bool {
+        (0..self.analysis.points.len())
+            .any(|i| self.analysis.points[i].phase == phase && self.withheld(i).is_some())
+    }
+
+    fn withhold_runs(&self, phase: &mut Value) {
+        for key in [
+            "n_useful",
+            "longest_run",
+            "longest_run_max",
+            "crossings",
+            "crossings_min",
+        ] {
+            phase[key] = Value::Null;
+        }
+        phase["runs_withheld"] = json!(true);
+    }
+
+    fn below(&self) -> usize {
+        self.suppression.as_ref().map_or(0, |s| s.below)
+    }
+
+    /// A withheld count as the table and the CSV write it: `<5`, `>15`, `withheld`.
+    fn withheld_count(&self, i: usize, w: Withheld) -> String {
+        suppression::shown_as(w, self.below(), self.denominators[i])
+    }
+
+    /// What stands for a withheld point's plotted value: `<5` (c), `<5 of 20` (p, pp),
+    /// `<5 per 312` (u, up), `withheld` (a secondary).
+    fn withheld_value(&self, i: usize, w: Withheld) -> String {
+        let count = self.withheld_count(i, w);
+        match (w, self.chart, self.denominators[i]) {
+            (Withheld::Secondary, ..) => count,
+            (_, Chart::P | Chart::Pp, Some(n)) => format!("{count} of {n}"),
+            (_, Chart::U | Chart::Up, Some(n)) => format!("{count} per {n}"),
+            _ => count,
+        }
+    }
+
+    /// Point `i`'s value as a sentence quotes it, with `unit_suffix` where it applies.
+    fn value_phrase(&self, i: usize, unit_suffix: &str) -> String {
+        match self.withheld(i) {
+            Some(w) if self.chart == Chart::C && w != Withheld::Secondary => {
+                format!("{}{unit_suffix}", self.withheld_value(i, w))
+            }
+            Some(w) => self.withheld_value(i, w),
+            None => format!(
+                "{}{unit_suffix}",
+                fmt(self.analysis.points[i].y.unwrap_or_default(), self.percent)
+            ),
+        }
+    }
+
+    /// The chart's markers for withheld points that had a value to plot.
+    fn suppressed_marks(&self, unit: &str) -> Vec<Suppressed> {
+        let unit_suffix = if unit.is_empty() || self.percent {
+            String::new()
+        } else {
+            format!(" {unit}")
+        };
+        (0..self.dates.len())
+            .filter(|&i| self.analysis.points[i].y.is_some())
+            .filter_map(|i| {
+                let w = self.withheld(i)?;
+                let label = match w {
+                    Withheld::Secondary | Withheld::SmallDenominator => String::new(),
+                    _ => self.withheld_count(i, w),
+                };
+                let why = match w {
+                    Withheld::Secondary => format!(
+                        "not shown, so that a count below {} cannot be worked out from the centre line",
+                        self.below()
+                    ),
+                    _ => "not shown to protect patients' privacy".into(),
+                };
+                Some(Suppressed {
+                    point: i,
+                    label,
+                    tip: format!("{}, {why}", self.value_phrase(i, &unit_suffix)),
+                })
+            })
+            .collect()
+    }
+
+    /// `and`-joined period labels of the points `indices`.
+    fn period_list(&self, indices: &[usize]) -> String {
+        let labels: Vec<&str> = indices.iter().map(|&i| self.labels[i].as_str()).collect();
+        match labels.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            Some((last, _)) => (*last).to_string(),
+            None => String::new(),
+        }
+    }
+
+    /// The page's statement of what was withheld and why; `null` when nothing was.
+    fn suppression_fields(&self) -> Value {
+        let Some(plan) = self.suppression.as_ref().filter(|p| !p.is_empty()) else {
+            return Value::Null;
+        };
+        let k = plan.below;
+        let of = |kinds: &[Withheld]| -> Vec<usize> {
+            (0..plan.points.len())
+                .filter(|&i| plan.points[i].is_some_and(|w| kinds.contains(&w)))
+                .collect()
+        };
+        let mut sentences = vec![format!(
+            "Counts below {k} are not shown to protect patients' privacy; limits are computed on the full data."
+        )];
+        let primary = of(&[
+            Withheld::Small,
+            Withheld::Complement,
+            Withheld::SmallDenominator,
+        ]);
+        if !primary.is_empty() {
+            sentences.push(if primary.len() <= 12 {
+                format!("Not shown: {}.", self.period_list(&primary))
+            } else {
+                format!(
+                    "Not shown: {} of the {} periods, marked in the data table.",
+                    primary.len(),
+                    plan.points.len()
+                )
+            });
+        }
+        if plan.count(Withheld::Complement) > 0 {
+            sentences.push(format!(
+                "Nor is a count within {k} of its denominator, such as 19 of 20: it would count the few patients left out."
+            ));
+        }
+        if plan.count(Withheld::SmallDenominator) > 0 {
+            sentences.push(format!(
+                "Where the denominator is below {}, only a range is shown for the count.",
+                2 * k - 1
+            ));
+        }
+        let secondary = of(&[Withheld::Secondary]);
+        if !secondary.is_empty() {
+            sentences.push(format!(
+                "{} withheld as well ({}), so that a count below {k} cannot be worked out from the centre line.",
+                if secondary.len() == 1 {
+                    "One larger count is".to_string()
+                } else {
+                    format!("{} larger counts are", secondary.len())
+                },
+                self.period_list(&secondary)
+            ));
+        }
+        let phases: Vec<usize> = (0..plan.phases.len()).filter(|&p| plan.phases[p]).collect();
+        if !phases.is_empty() {
+            let which = if phases.len() == plan.phases.len() {
+                "The centre line and limits are".to_string()
+            } else {
+                let names: Vec<String> = phases
+                    .iter()
+                    .map(|&p| {
+                        format!(
+                            "phase {} (from {})",
+                            p + 1,
+                            self.labels[self.analysis.phases[p].start]
+                        )
+                    })
+                    .collect();
+                format!(
+                    "The centre line and limits of {} are",
+                    match names.split_last() {
+                        Some((last, rest)) if !rest.is_empty() =>
+                            format!("{} and {last}", rest.join(", ")),
+                        _ => names.join(""),
+                    }
+                )
+            };
+            sentences.push(format!(
+                "{which} not shown either: they would let a count below {k} be worked out."
+            ));
+        }
+        json!({ "below": k, "sentences": sentences })
+    }
+
+    /// A short note for an embedded chart's caption when anything in `range` is withheld.
+    pub fn suppression_caption(&self, range: std::ops::Range<usize>) -> Option<String> {
+        let plan = self.suppression.as_ref()?;
+        let any = range.clone().any(|i| self.withheld(i).is_some())
+            || range
+                .filter_map(|i| self.analysis.points.get(i))
+                .any(|p| self.phase_withheld(p.phase));
+        any.then(|| {
+            format!(
+                "Counts below {} are not shown to protect patients' privacy.",
+                plan.below
+            )
+        })
+    }
+
+    /// The CSV download of a measure under suppression: one row per period as charted,
+    /// withheld counts written as the table shows them. `None`: publish the source file.
+    pub fn published_csv(&self, measure: &Measure) -> Option<String> {
+        self.suppression.as_ref()?;
+        let columns = &measure.columns;
+        let has_denominator = measure.data.as_ref().is_some_and(|d| d.has_denominator);
+        let has_note = self.notes.iter().any(Option::is_some);
+        let mut writer = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_writer(Vec::new());
+        let mut header = vec![columns.date.as_str(), columns.value.as_str()];
+        if has_denominator {
+            header.push(&columns.denominator);
+        }
+        if has_note {
+            header.push(&columns.note);
+        }
+        writer.write_record(&header).ok()?;
+        for i in 0..self.dates.len() {
+            let mut row = vec![
+                self.periods[i].clone(),
+                match self.withheld(i) {
+                    Some(w) => self.withheld_count(i, w),
+                    None => self.numerators[i]
+                        .map(|v| v.to_string())
+                        .unwrap_or_default(),
+                },
+            ];
+            if has_denominator {
+                row.push(
+                    self.denominators[i]
+                        .map(|v| v.to_string())
+                        .unwrap_or_default(),
+                );
+            }
+            if has_note {
+                row.push(self.notes[i].clone().unwrap_or_default());
+            }
+            writer.write_record(&row).ok()?;
+        }
+        String::from_utf8(writer.into_inner().ok()?).ok()
+    }
 }
 
 impl MeasureView {
@@ -447,6 +833,8 @@ impl MeasureView {
     ) -> (String, Option<String>) {
         let annotations = self.annotations(cycles, root);
         let notes = self.point_notes();
+        let shown = self.shown_analysis();
+        let suppressed = self.suppressed_marks(unit);
         let main = SpcChart {
             id,
             title,
@@ -455,7 +843,7 @@ impl MeasureView {
             percent: self.percent,
             dates: &self.dates,
             labels: &self.labels,
-            analysis: &self.analysis,
+            analysis: &shown,
             range: range.clone(),
             target: self.target,
             show_limits: self.chart != Chart::Run,
@@ -466,6 +854,7 @@ impl MeasureView {
             },
             annotations: &annotations,
             notes: &notes,
+            suppressed: &suppressed,
         }
         .to_svg();
         let mr = self.mr.as_ref().map(|mr| {
@@ -486,6 +875,7 @@ impl MeasureView {
                 centre_label: "Mean moving range",
                 annotations: &[],
                 notes: &[],
+                suppressed: &[],
             }
             .to_svg()
         });
@@ -543,7 +933,7 @@ impl MeasureView {
             0..self.dates.len(),
             &reading.join(" "),
         );
-        let a = &self.analysis;
+        let a = self.shown_analysis();
         let notes = self.point_notes();
         let letter_of = |i: usize| {
             notes
@@ -556,12 +946,25 @@ impl MeasureView {
             .iter()
             .enumerate()
             .map(|(i, p)| {
+                let withheld = self.withheld(i);
+                let value_display = match withheld {
+                    Some(w) => Some(self.withheld_count(i, w)),
+                    None if self.subgroups() => self.display(p.y),
+                    None => self.numerators[i].map(|v| v.to_string()),
+                };
+                let plotted_display = match withheld {
+                    Some(_) if self.analysis.points[i].y.is_none() => None,
+                    Some(w) if self.chart == Chart::C => Some(self.withheld_count(i, w)),
+                    Some(_) => Some("not shown".to_string()),
+                    None => self.display(p.y),
+                };
                 json!({
                     "period": self.labels[i],
                     "iso": self.dates[i].to_string(),
-                    "value_display": if self.subgroups() { self.display(p.y) } else { self.numerators[i].map(|v| v.to_string()) },
+                    "value_display": value_display,
+                    "suppressed": withheld.is_some(),
                     "denominator_display": self.denominators[i].map(|v| v.to_string()),
-                    "plotted_display": self.display(p.y),
+                    "plotted_display": plotted_display,
                     "centre_display": self.display(p.centre),
                     "lower_display": self.display(p.lower),
                     "upper_display": self.display(p.upper),
@@ -580,7 +983,7 @@ impl MeasureView {
             .iter()
             .map(|ph| {
                 let end = &a.points[ph.end];
-                json!({
+                let mut phase = json!({
                     "number": ph.phase + 1,
                     "from": self.labels[ph.start],
                     "to": self.labels[ph.end],
@@ -594,7 +997,11 @@ impl MeasureView {
                     "crossings_min": ph.crossings_min,
                     "runs_signal": ph.runs_signal,
                     "trial_limits": ph.trial_limits && self.chart != Chart::Run,
-                })
+                });
+                if self.runs_withheld(ph.phase) {
+                    self.withhold_runs(&mut phase);
+                }
+                phase
             })
             .collect();
         let present = |v: Variation| {
@@ -619,8 +1026,11 @@ impl MeasureView {
                 "excluded": a.points.iter().any(|p| p.excluded),
                 "runs_signal": a.phases.iter().any(|p| p.runs_signal),
                 "notes": !notes.is_empty(),
+                "suppressed": (0..a.points.len())
+                    .any(|i| self.withheld(i).is_some() && self.analysis.points[i].y.is_some()),
             }),
         );
+        f.insert("suppression".into(), self.suppression_fields());
         f.insert(
             "chart_notes".into(),
             json!(notes.iter().map(|n| json!({ "letter": n.letter.to_string(), "period": self.labels[n.point], "text": n.text })).collect::<Vec<_>>()),
@@ -633,10 +1043,22 @@ impl MeasureView {
     pub fn summary_fields(&self) -> serde_json::Map<String, Value> {
         let mut f = serde_json::Map::new();
         let a = &self.analysis;
-        f.insert(
-            "latest".into(),
-            json!(self.latest().map(|(i, y)| json!({ "period": self.labels[i], "iso": self.dates[i].to_string(), "display": fmt(y, self.percent) }))),
-        );
+        let latest = self.latest().map(|(i, y)| {
+            let mut latest = json!({ "period": self.labels[i], "iso": self.dates[i].to_string() });
+            match self.withheld(i) {
+                Some(w) => {
+                    latest["display"] = json!(self.withheld_value(i, w));
+                    latest["suppressed"] = json!(true);
+                    latest["suppressed_note"] = json!(format!(
+                        "Counts below {} are not shown to protect patients' privacy",
+                        self.below()
+                    ));
+                }
+                None => latest["display"] = json!(fmt(y, self.percent)),
+            }
+            latest
+        });
+        f.insert("latest".into(), json!(latest));
         f.insert(
             "variation".into(),
             json!(a.variation.map(|v| json!({
@@ -650,8 +1072,9 @@ impl MeasureView {
             json!(a.assurance.map(|x| json!({ "name": x.as_str(), "label": assurance_label(x), "icon": assurance_icon(x) }))),
         );
         f.insert("attention".into(), json!(self.attention()));
-        let tail = self.analysis.points.len().saturating_sub(52);
-        let ys: Vec<Option<f64>> = self.analysis.points[tail..].iter().map(|p| p.y).collect();
+        let shown = self.shown_analysis();
+        let tail = shown.points.len().saturating_sub(52);
+        let ys: Vec<Option<f64>> = shown.points[tail..].iter().map(|p| p.y).collect();
         f.insert("sparkline".into(), json!(sparkline(&ys, a.variation)));
         f
     }
@@ -664,16 +1087,17 @@ impl MeasureView {
         measure: &Measure,
         cycles: &[AnnotatedCycle],
     ) -> Value {
-        let a = &self.analysis;
+        let a = self.shown_analysis();
         let points: Vec<Value> = a
             .points
             .iter()
             .enumerate()
             .map(|(i, p)| {
-                json!({
+                let withheld = self.withheld(i);
+                let mut point = json!({
                     "x": self.dates[i].to_string(),
                     "value": p.y,
-                    "numerator": self.numerators[i],
+                    "numerator": if withheld.is_some() { None } else { self.numerators[i] },
                     "denominator": self.denominators[i],
                     "phase": p.phase + 1,
                     "baseline": p.baseline,
@@ -686,14 +1110,21 @@ impl MeasureView {
                     "signals": p.signals.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
                     "variation": p.variation.as_str(),
                     "note": self.notes[i],
-                })
+                });
+                if self.suppression.is_some() {
+                    point["suppressed"] = json!(withheld.is_some());
+                    if let Some(w) = withheld {
+                        point["suppressed_as"] = json!(self.withheld_count(i, w));
+                    }
+                }
+                point
             })
             .collect();
         let phases: Vec<Value> = a
             .phases
             .iter()
             .map(|ph| {
-                json!({
+                let mut phase = json!({
                     "phase": ph.phase + 1,
                     "from": self.dates[ph.start].to_string(),
                     "to": self.dates[ph.end].to_string(),
@@ -705,7 +1136,14 @@ impl MeasureView {
                     "crossings_min": ph.crossings_min,
                     "runs_signal": ph.runs_signal,
                     "trial_limits": ph.trial_limits,
-                })
+                });
+                if self.runs_withheld(ph.phase) {
+                    self.withhold_runs(&mut phase);
+                }
+                if self.suppression.is_some() {
+                    phase["suppressed"] = json!(self.phase_withheld(ph.phase));
+                }
+                phase
             })
             .collect();
         let annotations: Vec<Value> = cycles
@@ -731,7 +1169,7 @@ impl MeasureView {
                 })
                 .collect()
         });
-        json!({
+        let mut doc = json!({
             "id": id,
             "title": title,
             "moving_range": moving_range,
@@ -746,7 +1184,11 @@ impl MeasureView {
             "variation": a.variation.map(|v| v.as_str()),
             "assurance": a.assurance.map(|x| x.as_str()),
             "annotations": annotations,
-        })
+        });
+        if let Some(plan) = &self.suppression {
+            doc["suppress_below"] = json!(plan.below);
+        }
+        doc
     }
 }
 

@@ -293,8 +293,13 @@ impl Site<'_> {
         let embedded = std::cell::Cell::new(0usize);
         let embed = |block: &markdown::ChartBlock| -> Option<String> {
             let m = *library.by_id.get(&block.measure)?;
-            let view = self.views[m].as_ref()?;
             let measure_item = &library.items[m];
+            let view = self.views[m]
+                .as_ref()?
+                .published(crate::privacy::suppression::threshold(
+                    self.config.suppress_below,
+                    measure_item.measure().and_then(|x| x.suppress_below),
+                ));
             let unit = measure_item
                 .measure()
                 .and_then(|x| x.unit.clone())
@@ -312,6 +317,15 @@ impl Site<'_> {
                 view.labels[range.start],
                 view.labels[range.end - 1]
             );
+            let caption_note = view
+                .suppression_caption(range.clone())
+                .map(|note| {
+                    format!(
+                        r#" <span class="suppression-note">{}</span>"#,
+                        chart::escape(&note)
+                    )
+                })
+                .unwrap_or_default();
             let (svg, _) = view.svgs(
                 &id,
                 &measure_item.title,
@@ -322,7 +336,7 @@ impl Site<'_> {
                 &description,
             );
             Some(format!(
-                r#"{svg}<figcaption><a href="{root}{}">{}</a></figcaption>"#,
+                r#"{svg}<figcaption><a href="{root}{}">{}</a>{caption_note}</figcaption>"#,
                 measure_item.href(),
                 chart::escape(&measure_item.title)
             ))
@@ -687,7 +701,10 @@ impl Site<'_> {
         };
         fields.insert("notes".into(), json!(of_kind(Kind::Note)));
         fields.insert("aims".into(), json!(of_kind(Kind::Aim)));
-        match &self.views[i] {
+        let below =
+            crate::privacy::suppression::threshold(self.config.suppress_below, m.suppress_below);
+        let view = self.views[i].as_ref().map(|view| view.published(below));
+        match &view {
             Some(view) => {
                 fields.extend(view.page_fields(
                     &format!("chart-{}", item.id),
@@ -705,7 +722,14 @@ impl Site<'_> {
                 );
             }
             None => {
-                for key in ["chart_svg", "mr_svg", "latest", "variation", "assurance"] {
+                for key in [
+                    "chart_svg",
+                    "mr_svg",
+                    "latest",
+                    "variation",
+                    "assurance",
+                    "suppression",
+                ] {
                     fields.insert(key.into(), Value::Null);
                 }
                 for key in ["reading", "points", "phases", "chart_notes"] {
@@ -720,10 +744,16 @@ impl Site<'_> {
                 );
             }
         }
+        // Under suppression the download is regenerated with withheld cells; otherwise it
+        // is the source file.
         if let Some(data) = &m.data {
+            let text = view
+                .as_ref()
+                .and_then(|view| view.published_csv(m))
+                .unwrap_or_else(|| data.raw.clone());
             self.files.insert(
                 PathBuf::from(format!("{}{}.csv", item.href(), item.id)),
-                Output::Bytes(data.raw.clone().into_bytes()),
+                Output::Bytes(text.into_bytes()),
             );
         }
     }
@@ -749,9 +779,13 @@ impl Site<'_> {
             v["unit"] = json!(m.unit);
             v["points"] = json!(m.data.as_ref().map_or(0, |d| d.points.len()));
         }
+        let below = crate::privacy::suppression::threshold(
+            self.config.suppress_below,
+            item.measure().and_then(|m| m.suppress_below),
+        );
         let summary = self.views[i]
             .as_ref()
-            .map(|view| view.summary_fields())
+            .map(|view| view.published(below).summary_fields())
             .unwrap_or_default();
         for key in ["latest", "variation", "assurance", "sparkline"] {
             v[key] = summary.get(key).cloned().unwrap_or(Value::Null);
