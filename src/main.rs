@@ -61,7 +61,7 @@ enum Command {
 enum Format {
     /// Like rustc: the place, the source line with a caret, a hint.
     Human,
-    /// One JSON object: error and warning counts and every diagnostic.
+    /// A JSON array of the diagnostics (severity, code, message, file, line, column, …).
     Json,
     /// GitHub Actions workflow commands, shown on the pull request's lines.
     Github,
