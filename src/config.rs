@@ -119,6 +119,18 @@ impl Config {
         config.repo_url = fields
             .string("repo_url")
             .map(|u| u.trim().trim_end_matches('/').to_string());
+        // It becomes the href of every page's source and commit links.
+        if let Some(url) = &config.repo_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) {
+                let d = fields.error_at_value(
+                    "repo_url",
+                    "E0107",
+                    format!("`repo_url` must be an http(s) address, found `{url}`"),
+                );
+                d.hint = Some("e.g. https://github.com/your-team/ward7-improvement".into());
+                config.repo_url = None;
+            }
+        }
         if let Some(branch) = fields.string("repo_branch") {
             config.repo_branch = branch.trim().to_string();
         }

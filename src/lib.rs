@@ -242,6 +242,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         .out
         .clone()
         .unwrap_or_else(|| options.site.join("public"));
+    // A dangerous output folder is refused before any work is done.
+    write::check_output(&out, &options.site).map_err(Error::Write)?;
     let built = compile(
         &options.site,
         options.base_url.as_deref(),

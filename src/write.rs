@@ -4,7 +4,7 @@
 use crate::render::{Output, SiteFiles};
 use std::fs;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 /// Marks a folder as cyclebook's own, so it is never replaced unless we made it.
 pub const MARKER: &str = ".cyclebook-output";
@@ -15,6 +15,10 @@ pub enum WriteError {
     NotOurs(PathBuf),
     /// The output folder would contain, or be, the site itself.
     OverlapsSite(PathBuf),
+    /// The output path is a file (or a link to nothing), not a folder.
+    NotAFolder(PathBuf),
+    /// The output path is the root of a file system.
+    FilesystemRoot(PathBuf),
     Io(PathBuf, io::Error),
 }
 
@@ -31,6 +35,16 @@ impl std::fmt::Display for WriteError {
                 "refusing to write to {}: the output folder cannot be the site folder or contain it",
                 p.display()
             ),
+            WriteError::NotAFolder(p) => write!(
+                f,
+                "refusing to write to {}: it is not a folder (choose a folder with -o; cyclebook creates it if it does not exist)",
+                p.display()
+            ),
+            WriteError::FilesystemRoot(p) => write!(
+                f,
+                "refusing to write to {}: it is the root of the file system (choose a folder of its own with -o)",
+                p.display()
+            ),
             WriteError::Io(p, e) => write!(f, "cannot write {}: {e}", p.display()),
         }
     }
@@ -42,58 +56,101 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> WriteError + '_ {
     move |e| WriteError::Io(path.to_path_buf(), e)
 }
 
-/// The path with `..` and symbolic links resolved as far as it exists, so that
-/// `-o ..` and `-o site/../site` are recognised for what they are.
+/// The path made absolute, with symbolic links and `..` resolved as far as it exists
+/// and the rest resolved as written, so that `-o ..`, `-o site/../site` and
+/// `-o site/missing/../..` are recognised for what they are.
 fn absolute(path: &Path) -> PathBuf {
-    if let Ok(real) = std::fs::canonicalize(path) {
-        return real;
-    }
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    match (absolute.parent(), absolute.file_name()) {
-        (Some(parent), Some(name)) => absolute_parent(parent).join(name),
-        _ => absolute,
+    let mut existing = absolute.as_path();
+    let mut rest = Vec::new();
+    let mut resolved = loop {
+        if let Ok(real) = fs::canonicalize(existing) {
+            break real;
+        }
+        match (existing.parent(), existing.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                rest.push(last);
+                existing = parent;
+            }
+            _ => break PathBuf::new(),
+        }
+    };
+    for component in rest.into_iter().rev() {
+        match component {
+            Component::ParentDir => {
+                resolved.pop();
+            }
+            Component::Normal(name) => resolved.push(name),
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+        }
     }
+    resolved
 }
 
-fn absolute_parent(parent: &Path) -> PathBuf {
-    std::fs::canonicalize(parent).unwrap_or_else(|_| parent.to_path_buf())
+/// A name beside the output that nothing has yet: cyclebook never deletes what it did
+/// not make, even a folder that happens to have the name it would choose.
+fn unused_path(parent: &Path, name: &str, what: &str) -> PathBuf {
+    let pid = std::process::id();
+    (0u32..)
+        .map(|n| {
+            let suffix = if n == 0 {
+                String::new()
+            } else {
+                format!("-{n}")
+            };
+            parent.join(format!(".{name}.cyclebook-{what}-{pid}{suffix}"))
+        })
+        .find(|p| fs::symlink_metadata(p).is_err())
+        .expect("some name is free")
 }
 
-/// Writes `files` to `out`, replacing what was there only once all are written.
-pub fn write_site(files: &SiteFiles, out: &Path, site_root: &Path) -> Result<(), WriteError> {
+/// Checks that `out` may be replaced by a built site: refuses the file system's root, the
+/// site or a folder holding it, a file, and a non-empty folder cyclebook did not make.
+/// Returns the output path made absolute.
+pub fn check_output(out: &Path, site_root: &Path) -> Result<PathBuf, WriteError> {
     let out_abs = absolute(out);
     let site_abs = absolute(site_root);
+    if out_abs.parent().is_none() {
+        return Err(WriteError::FilesystemRoot(out.to_path_buf()));
+    }
     if site_abs.starts_with(&out_abs) {
         return Err(WriteError::OverlapsSite(out.to_path_buf()));
     }
-    if out.exists() {
-        let ours = out.join(MARKER).is_file();
-        let empty = fs::read_dir(out).map_err(io_err(out))?.next().is_none();
+    if let Ok(metadata) = fs::symlink_metadata(&out_abs) {
+        if !metadata.is_dir() {
+            return Err(WriteError::NotAFolder(out.to_path_buf()));
+        }
+        let ours = fs::symlink_metadata(out_abs.join(MARKER)).is_ok_and(|m| m.is_file());
+        let empty = fs::read_dir(&out_abs)
+            .map_err(io_err(out))?
+            .next()
+            .is_none();
         if !ours && !empty {
             return Err(WriteError::NotOurs(out.to_path_buf()));
         }
     }
-    let parent = out_abs
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    fs::create_dir_all(&parent).map_err(io_err(&parent))?;
-    let name = out_abs
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "public".into());
-    let staging = parent.join(format!(".{name}.cyclebook-new-{}", std::process::id()));
-    let previous = parent.join(format!(".{name}.cyclebook-old-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&staging);
-    let result = write_all(files, &staging).and_then(|()| swap(&staging, &out_abs, &previous));
-    if result.is_err() {
+    Ok(out_abs)
+}
+
+/// Writes `files` to `out`, replacing what was there only once all are written.
+pub fn write_site(files: &SiteFiles, out: &Path, site_root: &Path) -> Result<(), WriteError> {
+    let out_abs = check_output(out, site_root)?;
+    let (Some(parent), Some(name)) = (out_abs.parent(), out_abs.file_name()) else {
+        return Err(WriteError::FilesystemRoot(out.to_path_buf()));
+    };
+    fs::create_dir_all(parent).map_err(io_err(parent))?;
+    let name = name.to_string_lossy();
+    let staging = unused_path(parent, &name, "new");
+    let result = write_all(files, &staging).and_then(|()| swap(&staging, &out_abs, parent, &name));
+    if result.is_err() && fs::symlink_metadata(staging.join(MARKER)).is_ok() {
         let _ = fs::remove_dir_all(&staging);
     }
     result
 }
 
 fn write_all(files: &SiteFiles, staging: &Path) -> Result<(), WriteError> {
-    fs::create_dir_all(staging).map_err(io_err(staging))?;
+    // `create_dir`, not `create_dir_all`: the folder must be new.
+    fs::create_dir(staging).map_err(io_err(staging))?;
     fs::write(
         staging.join(MARKER),
         "This folder is built by cyclebook and replaced on every build.\n",
@@ -115,20 +172,20 @@ fn write_all(files: &SiteFiles, staging: &Path) -> Result<(), WriteError> {
 }
 
 /// Moves the old output aside, the new one in, then deletes the old one.
-fn swap(staging: &Path, out: &Path, previous: &Path) -> Result<(), WriteError> {
+fn swap(staging: &Path, out: &Path, parent: &Path, name: &str) -> Result<(), WriteError> {
     let had_output = out.exists();
+    let previous = unused_path(parent, name, "old");
     if had_output {
-        let _ = fs::remove_dir_all(previous);
-        fs::rename(out, previous).map_err(io_err(out))?;
+        fs::rename(out, &previous).map_err(io_err(out))?;
     }
     if let Err(e) = fs::rename(staging, out) {
         if had_output {
-            let _ = fs::rename(previous, out);
+            let _ = fs::rename(&previous, out);
         }
         return Err(WriteError::Io(out.to_path_buf(), e));
     }
     if had_output {
-        let _ = fs::remove_dir_all(previous);
+        let _ = fs::remove_dir_all(&previous);
     }
     Ok(())
 }
@@ -164,6 +221,60 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers.len(), 2, "{leftovers:?}");
+    }
+
+    #[test]
+    fn never_deletes_a_folder_that_has_the_name_it_would_stage_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        fs::create_dir(&site).unwrap();
+        let out = dir.path().join("public");
+        let pid = std::process::id();
+        for what in ["new", "old"] {
+            let squatter = dir.path().join(format!(".public.cyclebook-{what}-{pid}"));
+            fs::create_dir(&squatter).unwrap();
+            fs::write(squatter.join("mine.txt"), "mine").unwrap();
+        }
+        write_site(&files(&[("a.html", "one")]), &out, &site).unwrap();
+        write_site(&files(&[("a.html", "two")]), &out, &site).unwrap();
+        assert_eq!(fs::read_to_string(out.join("a.html")).unwrap(), "two");
+        for what in ["new", "old"] {
+            let squatter = dir.path().join(format!(".public.cyclebook-{what}-{pid}"));
+            assert_eq!(
+                fs::read_to_string(squatter.join("mine.txt")).unwrap(),
+                "mine"
+            );
+        }
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 4);
+    }
+
+    #[test]
+    fn refuses_files_and_the_root_and_resolves_dot_dot_through_missing_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        fs::create_dir(&site).unwrap();
+        let file = dir.path().join("f.html");
+        fs::write(&file, "keep").unwrap();
+        let x = files(&[("i.html", "x")]);
+        assert!(matches!(
+            write_site(&x, &file, &site),
+            Err(WriteError::NotAFolder(_))
+        ));
+        assert_eq!(fs::read_to_string(&file).unwrap(), "keep");
+        assert!(matches!(
+            write_site(&x, Path::new("/"), &site),
+            Err(WriteError::FilesystemRoot(_))
+        ));
+        let sneaky = site.join("a/b/../../..");
+        assert!(matches!(
+            write_site(&x, &sneaky, &site),
+            Err(WriteError::OverlapsSite(_))
+        ));
+        assert!(!site.join("a").exists());
+        assert_eq!(
+            absolute(&site.join("new/../other")),
+            absolute(&site).join("other")
+        );
     }
 
     #[test]

@@ -87,3 +87,36 @@ fn front_matter_text_is_escaped_on_every_page() {
         .page("notes/n/index.html")
         .contains("&lt;img src=x onerror=alert(1)&gt;</a>");
 }
+
+#[test]
+fn markdown_attributes_and_table_styles_carry_nothing_that_runs() {
+    let site = Site::from_files(&[(
+        "notes/n.md",
+        "---\ntitle: N\n---\n\n## Plan {#plan .wide onclick=alert(1) style=position:fixed}\n\n\
+| a | b |\n|:-:|---|\n| <span style=\"position:fixed\">1</span> | <td style=\"color:red\">2 |\n\n\
+[x](javascript:alert(2) \"t\") ![y](javascript:alert(3))\n",
+    )]);
+    let page = site.build().page("notes/n/index.html");
+    let content = page.section(r#"<div class="content">"#, "</div>\n");
+    content
+        .contains(r#"<h2 id="plan" class="wide">Plan</h2>"#)
+        .contains(r#"<th style="text-align:center">a</th>"#)
+        .lacks("onclick")
+        .lacks("position:fixed")
+        .lacks("color:red")
+        .lacks("javascript:");
+}
+
+#[test]
+fn raw_html_nested_past_reason_is_shown_as_text_not_parsed() {
+    let body = format!(
+        "---\ntitle: N\n---\n\n{}<img src=x onerror=alert(1)>{}\n",
+        "<div>".repeat(1_000),
+        "</div>".repeat(1_000)
+    );
+    let site = Site::from_files(&[("notes/n.md", body.as_str())]);
+    let page = site.build().page("notes/n/index.html");
+    page.lacks("<img src=x")
+        .contains("&lt;div&gt;&lt;div&gt;")
+        .contains("&lt;img src=x onerror=alert(1)&gt;");
+}

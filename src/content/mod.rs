@@ -77,47 +77,223 @@ pub fn slugify(s: &str) -> String {
     out
 }
 
-fn read_text(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
-    let rel = relative(root, path);
-    let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error("E0001", format!("cannot read this file: {e}")).in_file(&rel)
-    })?;
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(SourceFile::new(rel, text)),
-        Err(e) => {
-            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
-            let line = valid.iter().filter(|b| **b == b'\n').count() + 1;
-            let col = valid.iter().rev().take_while(|b| **b != b'\n').count() + 1;
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            Err(Diagnostic::error("E0002", "this file is not UTF-8 text")
-                .at(&rel, &text, Pos::new(line, col, 1))
-                .label("first byte that is not UTF-8")
-                .hint("re-save the file as UTF-8 (in Excel: \"CSV UTF-8\"; in most editors: File → Save with encoding → UTF-8)"))
-        }
+/// The largest Markdown, YAML or template file cyclebook reads, in bytes.
+pub const MAX_TEXT_BYTES: u64 = 5 * 1024 * 1024;
+/// The largest CSV file cyclebook reads, in bytes.
+pub const MAX_CSV_BYTES: u64 = 50 * 1024 * 1024;
+
+/// `bytes` in megabytes (of 1,048,576 bytes), rounded up to one decimal so that a file
+/// just over a limit never reads as being at it.
+fn megabytes(bytes: u64) -> String {
+    let tenths = (bytes.saturating_mul(10)).div_ceil(1024 * 1024);
+    if tenths.is_multiple_of(10) {
+        format!("{} MB", tenths / 10)
+    } else {
+        format!("{}.{} MB", tenths / 10, tenths % 10)
     }
 }
 
-/// Files under `dir`, sorted by path so every run sees the same order.
+/// 1-based line and column (in characters) of byte `at` of `bytes`, whose first `at`
+/// bytes are UTF-8. A byte-order mark does not count as a column.
+fn position_of(bytes: &[u8], at: usize) -> (usize, usize) {
+    let before = std::str::from_utf8(&bytes[..at]).unwrap_or("");
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() + 1;
+    let on_line = &before[line_start..];
+    let on_line = if line == 1 {
+        on_line.strip_prefix('\u{feff}').unwrap_or(on_line)
+    } else {
+        on_line
+    };
+    (line, on_line.chars().count() + 1)
+}
+
+/// The text of a file that is not valid text, made showable for a diagnostic.
+fn showable(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).replace('\0', "\u{2400}")
+}
+
+/// Reads a file of the site as UTF-8 text. Refuses (with a diagnostic) what is not a
+/// regular file, what is larger than its limit (checked before reading, so a huge file
+/// costs nothing), and what is not UTF-8 text: another encoding, or NUL bytes (UTF-16
+/// without a byte-order mark, or a binary file).
+fn read_text(root: &Path, path: &Path) -> Result<SourceFile, Diagnostic> {
+    use std::io::Read;
+    let rel = relative(root, path);
+    let cannot_read = |e: std::io::Error| {
+        Diagnostic::error("E0001", format!("cannot read this file: {e}")).in_file(&rel)
+    };
+    let limit = if has_ext(path, "csv") {
+        MAX_CSV_BYTES
+    } else {
+        MAX_TEXT_BYTES
+    };
+    let file = std::fs::File::open(path).map_err(cannot_read)?;
+    let metadata = file.metadata().map_err(cannot_read)?;
+    if !metadata.is_file() {
+        return Err(
+            Diagnostic::error("E0001", "cannot read this file: it is not a regular file")
+                .in_file(&rel)
+                .hint("site content must be ordinary files"),
+        );
+    }
+    let too_large = |size: u64| {
+        let hint = if limit == MAX_CSV_BYTES {
+            "keep older rows in an archive outside the site, or summarise them (one row per week or month)"
+        } else {
+            "split the text into several files, and put large attachments in static/"
+        };
+        Diagnostic::error(
+            "E0003",
+            format!(
+                "file is too large ({}, the limit is {})",
+                megabytes(size),
+                megabytes(limit)
+            ),
+        )
+        .in_file(&rel)
+        .hint(hint)
+    };
+    if metadata.len() > limit {
+        return Err(too_large(metadata.len()));
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    // The file may grow while it is read: never read more than the limit.
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot_read)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
+    }
+    let not_text = |at: usize, message: &str, label: &str, hint: &str| {
+        let (line, col) = position_of(&bytes, at);
+        SourceFile::new(rel.clone(), showable(&bytes))
+            .error("E0002", message, Pos::new(line, col, 1))
+            .label(label)
+            .hint(hint)
+    };
+    const RESAVE: &str = "re-save the file as UTF-8 (in Excel: \"CSV UTF-8\"; in most editors: File → Save with encoding → UTF-8)";
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(
+            Diagnostic::error("E0002", "this file is not UTF-8 text: it is UTF-16")
+                .in_file(&rel)
+                .label("UTF-16 byte-order mark")
+                .hint(RESAVE),
+        );
+    }
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            return Err(not_text(
+                e.valid_up_to(),
+                "this file is not UTF-8 text",
+                "first byte that is not UTF-8",
+                RESAVE,
+            ))
+        }
+    };
+    if let Some(at) = text.find('\0') {
+        return Err(not_text(
+            at,
+            "this file is not UTF-8 text: it contains a NUL byte",
+            "NUL byte",
+            "the file may be UTF-16 text, or not text at all; re-save it as UTF-8 (File → Save with encoding → UTF-8)",
+        ));
+    }
+    let text = String::from_utf8(bytes).expect("checked above");
+    Ok(SourceFile::new(rel, text))
+}
+
+/// What a symbolic link found in the site is reported as. Links are never followed: one
+/// that leads outside the site (or whose target cannot be found inside it) is an error,
+/// since following it could publish any file of the machine; one within the site is
+/// skipped with a warning.
+fn symlink_diagnostic(root: &Path, link: &Path) -> Diagnostic {
+    let rel = relative(root, link);
+    let target = std::fs::read_link(link).unwrap_or_default();
+    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let resolved = std::fs::canonicalize(link).ok().or_else(|| {
+        // A link to nothing: where it would lead, without following anything further.
+        let parent = link.parent()?;
+        let parent = std::fs::canonicalize(parent).ok()?;
+        let mut out = PathBuf::new();
+        for c in parent.join(&target).components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                std::path::Component::CurDir => {}
+                other => out.push(other),
+            }
+        }
+        Some(out)
+    });
+    let inside = resolved.is_some_and(|r| r.starts_with(&real_root));
+    let shown = crate::diagnostics::display_path(&rel);
+    if inside {
+        Diagnostic::warning(
+            "W0001",
+            "symbolic link skipped: site content must be real files inside the site",
+        )
+        .in_file(&rel)
+        .label(format!("links to {}", target.display()))
+        .hint("copy the file into the site instead of linking to it")
+    } else {
+        Diagnostic::error(
+            "E0004",
+            format!(
+                "symbolic link `{shown}` leads outside the site, to {}",
+                target.display()
+            ),
+        )
+        .in_file(&rel)
+        .label("not followed")
+        .hint("cyclebook reads only files inside the site folder: copy the file into the site, or remove the link")
+    }
+}
+
+/// The first symbolic link on the way from `root` down to `dir` (`dir` included).
+fn symlink_on_the_way(root: &Path, dir: &Path) -> Option<PathBuf> {
+    let mut at = root.to_path_buf();
+    for component in relative(root, dir).components() {
+        at.push(component);
+        if std::fs::symlink_metadata(&at).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Some(at);
+        }
+    }
+    None
+}
+
+/// Whether a folder is a site built by cyclebook (`-o` pointed inside the site): it is
+/// never read back as content.
+fn is_built_site(dir: &Path) -> bool {
+    std::fs::symlink_metadata(dir.join(crate::write::MARKER)).is_ok()
+}
+
+/// Files under `dir`, sorted by path so every run sees the same order. Symbolic links
+/// are not followed (see [`symlink_diagnostic`]); hidden files and folders, and folders
+/// that cyclebook built, are skipped.
 fn files_under(root: &Path, dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    if let Some(link) = symlink_on_the_way(root, dir) {
+        diagnostics.push(symlink_diagnostic(root, &link));
+        return Vec::new();
+    }
     if !dir.is_dir() {
         return Vec::new();
     }
     let mut files = Vec::new();
-    let walker = WalkDir::new(dir).follow_links(false).sort_by_file_name();
-    for entry in walker
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
-    {
+    let walker = WalkDir::new(dir)
+        .follow_links(false)
+        .follow_root_links(false)
+        .sort_by_file_name();
+    for entry in walker.into_iter().filter_entry(|e| {
+        e.depth() == 0
+            || !(e.file_name().to_string_lossy().starts_with('.')
+                || e.file_type().is_dir() && is_built_site(e.path()))
+    }) {
         match entry {
             Ok(e) if e.file_type().is_file() => files.push(e.into_path()),
-            Ok(e) if e.path_is_symlink() => diagnostics.push(
-                Diagnostic::warning(
-                    "W0001",
-                    "symbolic link skipped: site content must be real files inside the site",
-                )
-                .in_file(&relative(root, e.path()))
-                .hint("copy the file into the site instead of linking to it"),
-            ),
+            Ok(e) if e.path_is_symlink() => diagnostics.push(symlink_diagnostic(root, e.path())),
             Ok(_) => {}
             Err(e) => {
                 let path = e.path().map(|p| relative(root, p)).unwrap_or_default();
@@ -145,14 +321,26 @@ pub fn load(root: &Path) -> Result<Content, LoadError> {
         return Err(LoadError::NotASite(root.to_path_buf()));
     }
     let mut diagnostics = Vec::new();
-    let config_file = match read_text(root, &config_path) {
+    // `cyclebook.yml` may be a link within the site, but never to a file outside it.
+    let config_link = std::fs::symlink_metadata(&config_path)
+        .is_ok_and(|m| m.file_type().is_symlink())
+        .then(|| symlink_diagnostic(root, &config_path))
+        .filter(Diagnostic::is_error);
+    let config_text = match config_link {
+        Some(d) => Err(d),
+        None => read_text(root, &config_path),
+    };
+    let config_file = match config_text {
         Ok(f) => f,
         Err(d) => {
             diagnostics.push(d);
             SourceFile::new(PathBuf::from(CONFIG_FILE), String::new())
         }
     };
-    let (config, config_diagnostics) = Config::parse(&config_file);
+    let (config, config_diagnostics) = match too_deep(&config_file, &config_file.text, 1) {
+        Some(d) => (Config::default(), vec![d]),
+        None => Config::parse(&config_file),
+    };
     diagnostics.extend(config_diagnostics);
 
     let mut items = Vec::new();
@@ -177,7 +365,8 @@ pub fn load(root: &Path) -> Result<Content, LoadError> {
         }
         if kind == Kind::Measure {
             for csv in csvs {
-                if csv.with_extension("md").is_file() {
+                // A CSV beside a Markdown file (even a skipped link) is that measure's data.
+                if std::fs::symlink_metadata(csv.with_extension("md")).is_ok() {
                     continue;
                 }
                 if let Some(item) = lone_csv_measure(root, csv, &mut diagnostics) {
@@ -193,7 +382,17 @@ pub fn load(root: &Path) -> Result<Content, LoadError> {
         .collect();
 
     let mut templates = BTreeMap::new();
-    if config.theme != "default" {
+    if config.theme != "default" && !is_folder_name(&config.theme) {
+        diagnostics.push(
+            config_file
+                .error(
+                    "E0107",
+                    format!("theme `{}` is not the name of a folder", config.theme),
+                    theme_pos(&config_file),
+                )
+                .hint("name a folder of themes/, e.g. `theme: ward7` for themes/ward7/templates/"),
+        );
+    } else if config.theme != "default" {
         let theme_dir = root.join("themes").join(&config.theme).join("templates");
         if theme_dir.is_dir() {
             collect_templates(root, &theme_dir, &mut templates, &mut diagnostics);
@@ -221,6 +420,11 @@ pub fn load(root: &Path) -> Result<Content, LoadError> {
         templates,
         diagnostics,
     })
+}
+
+/// One plain folder name: no separators, no `..`, not hidden.
+fn is_folder_name(name: &str) -> bool {
+    !name.is_empty() && !name.starts_with('.') && !name.contains(['/', '\\', ':', '\0'])
 }
 
 fn theme_pos(config_file: &SourceFile) -> Pos {
@@ -314,6 +518,10 @@ fn read_item(
         Kind::Measure => "measure front matter",
         Kind::Note => "note front matter",
     };
+    if let Some(d) = too_deep(file, split.front_matter, split.front_matter_line) {
+        diagnostics.push(d);
+        return None;
+    }
     let mut fields = match Fields::parse(file, split.front_matter, split.front_matter_line, what) {
         Ok(f) => f,
         Err(d) => {
@@ -333,16 +541,27 @@ fn read_item(
         Kind::Measure => {
             let mut measure = items::read_measure(&mut fields, file.path.with_extension("csv"));
             let csv_abs = root.join(&measure.csv_path);
-            if csv_abs.is_file() {
-                read_measure_data(root, &csv_abs, &mut measure, &mut fields.diagnostics);
-                items::check_settings_against_data(&mut fields, &measure);
-            } else {
-                let csv = crate::diagnostics::display_path(&measure.csv_path);
-                let d = file
-                    .error("E0300", format!("measure `{id}` has no data: {csv} is missing"), Pos::new(1, 1, 3))
-                    .label("measure defined here")
-                    .hint(format!("add {csv} with a header line `date,value` (and `denominator` for proportions and rates)"));
-                fields.diagnostics.push(d);
+            let csv = crate::diagnostics::display_path(&measure.csv_path);
+            match std::fs::symlink_metadata(&csv_abs) {
+                Ok(m) if m.is_file() => {
+                    read_measure_data(root, &csv_abs, &mut measure, &mut fields.diagnostics);
+                    items::check_settings_against_data(&mut fields, &measure);
+                }
+                // Reported where the folder is read; said again here, where it matters.
+                Ok(m) if m.file_type().is_symlink() => {
+                    let d = file
+                        .error("E0300", format!("measure `{id}` has no data: {csv} is a symbolic link, which is not followed"), Pos::new(1, 1, 3))
+                        .label("measure defined here")
+                        .hint(format!("replace the link with the file itself: copy the CSV to {csv}"));
+                    fields.diagnostics.push(d);
+                }
+                _ => {
+                    let d = file
+                        .error("E0300", format!("measure `{id}` has no data: {csv} is missing"), Pos::new(1, 1, 3))
+                        .label("measure defined here")
+                        .hint(format!("add {csv} with a header line `date,value` (and `denominator` for proportions and rates)"));
+                    fields.diagnostics.push(d);
+                }
             }
             Details::Measure(Box::new(measure))
         }
@@ -363,6 +582,61 @@ fn read_item(
         front_matter,
         details,
     })
+}
+
+/// How deeply `[…]` and `{…}` may nest in YAML. The YAML parser gives up at 128 levels,
+/// but takes time that grows with the square of the depth to get there (minutes for a
+/// line of 100,000 `[`), so deeper YAML is refused before it is parsed.
+pub const MAX_YAML_NESTING: usize = 100;
+
+/// An E0102 error if `yaml` (whose first line is line `first_line` of `file`) nests
+/// brackets deeper than [`MAX_YAML_NESTING`]: at the first bracket too deep. Quoted
+/// text and comments do not count.
+fn too_deep(file: &SourceFile, yaml: &str, first_line: usize) -> Option<Diagnostic> {
+    let (mut depth, mut line, mut col) = (0usize, first_line, 0usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut previous = ' ';
+    let mut chars = yaml.chars();
+    while let Some(c) = chars.next() {
+        col += 1;
+        match (quote, c) {
+            // A line ends a comment, not a quoted scalar (which may span lines).
+            (_, '\n') => (line, col, comment) = (line + 1, 0, false),
+            _ if comment => {}
+            (Some('"'), '\\') => {
+                if chars.next() == Some('\n') {
+                    (line, col) = (line + 1, 0);
+                } else {
+                    col += 1;
+                }
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') if matches!(previous, ' ' | '\t' | '\n' | '[' | '{' | ',' | ':') => {
+                quote = Some(c);
+            }
+            (None, '#') if previous == ' ' || previous == '\t' || col == 1 => comment = true,
+            (None, '[' | '{') => {
+                depth += 1;
+                if depth > MAX_YAML_NESTING {
+                    return Some(
+                        file.error(
+                            "E0102",
+                            format!("malformed YAML: brackets nested more than {MAX_YAML_NESTING} deep"),
+                            Pos::new(line, col, 1),
+                        )
+                        .label("nested too deeply")
+                        .hint("write lists and settings with fewer levels of `[…]` and `{…}`; quote text that contains brackets"),
+                    );
+                }
+            }
+            (None, ']' | '}') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        previous = c;
+    }
+    None
 }
 
 fn read_tags(fields: &mut Fields) -> Vec<String> {
@@ -419,6 +693,55 @@ fn lone_csv_measure(root: &Path, csv: &Path, diagnostics: &mut Vec<Diagnostic>) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_round_up_so_a_file_over_a_limit_never_reads_as_at_it() {
+        assert_eq!(megabytes(MAX_TEXT_BYTES), "5 MB");
+        assert_eq!(megabytes(MAX_TEXT_BYTES + 1), "5.1 MB");
+        assert_eq!(megabytes(100 * 1024 * 1024), "100 MB");
+        assert_eq!(megabytes(0), "0 MB");
+    }
+
+    #[test]
+    fn positions_count_characters_and_not_the_byte_order_mark() {
+        let bytes = "\u{feff}ab\ncé\u{1F600}x".as_bytes();
+        assert_eq!(position_of(bytes, 3), (1, 1));
+        assert_eq!(position_of(bytes, 5), (1, 3));
+        let x = bytes.len() - 1;
+        assert_eq!(position_of(bytes, x), (2, 4));
+    }
+
+    #[test]
+    fn yaml_nested_too_deeply_is_refused_before_parsing() {
+        let file = SourceFile::new(PathBuf::from("n.md"), String::new());
+        let deep = format!("title: x\nextra: {}\n", "[".repeat(MAX_YAML_NESTING + 1));
+        let d = too_deep(&file, &deep, 2).expect("too deep");
+        assert_eq!((d.code, d.line, d.column), ("E0102", 3, 108));
+        // Brackets in quotes and comments, and balanced ones, are fine.
+        let quoted = format!(
+            "title: \"{0}\"\nsummary: '{0}'\n# {0}\nextra: {1}\n",
+            "[".repeat(500),
+            "[1], ".repeat(500)
+        );
+        assert!(too_deep(&file, &quoted, 1).is_none());
+        let nested = format!(
+            "a: {}{}\n",
+            "[".repeat(MAX_YAML_NESTING),
+            "]".repeat(MAX_YAML_NESTING)
+        );
+        assert!(too_deep(&file, &nested, 1).is_none());
+    }
+
+    #[test]
+    fn theme_names_are_single_folder_names() {
+        assert!(is_folder_name("ward7"));
+        assert!(is_folder_name("Ward 7 theme"));
+        for bad in [
+            "", "..", ".", ".hidden", "a/b", "../x", "/etc", "a\\b", "c:x",
+        ] {
+            assert!(!is_folder_name(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn slugs() {

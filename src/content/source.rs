@@ -3,12 +3,20 @@
 
 use crate::diagnostics::{Diagnostic, Pos};
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+/// The longest line (in bytes) that a diagnostic quotes.
+pub const MAX_QUOTED_LINE: usize = 4096;
 
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Relative to the site root.
     pub path: PathBuf,
     pub text: String,
+    /// Where each line starts (byte offsets), found at the first diagnostic: each
+    /// diagnostic then costs its own line, not a search of the file from its start
+    /// (which, for a file with a problem on each of many lines, would take hours).
+    line_starts: OnceLock<Vec<u32>>,
 }
 
 /// A Markdown file split at its `---` fences.
@@ -29,22 +37,57 @@ impl SourceFile {
             Some(rest) => rest.to_string(),
             None => text,
         };
-        SourceFile { path, text }
+        SourceFile {
+            path,
+            text,
+            line_starts: OnceLock::new(),
+        }
     }
 
     pub fn error(&self, code: &'static str, message: impl Into<String>, pos: Pos) -> Diagnostic {
-        Diagnostic::error(code, message).at(&self.path, &self.text, pos)
+        self.place(Diagnostic::error(code, message), pos)
     }
 
     pub fn warning(&self, code: &'static str, message: impl Into<String>, pos: Pos) -> Diagnostic {
-        Diagnostic::warning(code, message).at(&self.path, &self.text, pos)
+        self.place(Diagnostic::warning(code, message), pos)
+    }
+
+    /// Points `d` at `pos`, handing it only the line it shows. A line longer than
+    /// [`MAX_QUOTED_LINE`] is not quoted: the place is still given (`file:line:col`),
+    /// but thousands of problems on one huge line must not each copy it.
+    fn place(&self, d: Diagnostic, pos: Pos) -> Diagnostic {
+        if pos.line == 0 {
+            return d.at(&self.path, "", pos);
+        }
+        let line = self.line(pos.line).unwrap_or("");
+        let quoted = if line.len() > MAX_QUOTED_LINE {
+            ""
+        } else {
+            line
+        };
+        let mut d = d.at(&self.path, quoted, Pos::new(1, pos.col, pos.len));
+        d.line = pos.line;
+        d
+    }
+
+    /// Line `n` (1-based) without its line ending, like `text.lines().nth(n - 1)`.
+    pub fn line(&self, n: usize) -> Option<&str> {
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i as u32 + 1))
+                .collect()
+        });
+        let start = *starts.get(n.checked_sub(1)?)? as usize;
+        // The text is public: if it was changed since, search it the slow way.
+        let Some(rest) = self.text.get(start..).filter(|_| start < self.text.len()) else {
+            return self.text.lines().nth(n - 1);
+        };
+        let line = &rest[..rest.find('\n').unwrap_or(rest.len())];
+        Some(line.strip_suffix('\r').unwrap_or(line))
     }
 
     pub fn line_len(&self, line: usize) -> usize {
-        self.text
-            .lines()
-            .nth(line.saturating_sub(1))
-            .map_or(0, |l| l.chars().count())
+        self.line(line).map_or(0, |l| l.chars().count())
     }
 
     /// Splits `---`-fenced YAML front matter from the Markdown body.
@@ -91,9 +134,15 @@ impl SourceFile {
     }
 }
 
-/// Path relative to `root`, for messages and URLs.
+/// Path relative to `root`, for messages and URLs. These are text: a name that is not
+/// UTF-8 (possible on Unix) has its bad bytes shown as U+FFFD, so that every diagnostic
+/// and page can name it (such a file cannot be an item: its id is not a slug, E0109).
 pub fn relative(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    match rel.to_str() {
+        Some(_) => rel.to_path_buf(),
+        None => PathBuf::from(rel.to_string_lossy().into_owned()),
+    }
 }
 
 #[cfg(test)]
@@ -119,6 +168,49 @@ mod tests {
         let split = f.split_front_matter().unwrap();
         assert_eq!(split.front_matter, "title: A\r\n");
         assert_eq!(split.body, "Text\r\n");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn relative_paths_are_text_even_when_a_name_is_not_utf8() {
+        use std::os::unix::ffi::OsStrExt;
+        let root = Path::new("/site");
+        let path = Path::new("/site/notes").join(std::ffi::OsStr::from_bytes(b"caf\xe9.md"));
+        assert_eq!(relative(root, &path), PathBuf::from("notes/caf\u{FFFD}.md"));
+        assert_eq!(
+            relative(root, Path::new("/site/notes/a.md")),
+            PathBuf::from("notes/a.md")
+        );
+    }
+
+    #[test]
+    fn lines_are_found_like_str_lines() {
+        for text in ["a\nb\r\n\nc", "a\n", "", "\n\n", "x\r\ny\r\n"] {
+            let f = file(text);
+            for n in 0..6 {
+                assert_eq!(
+                    f.line(n),
+                    n.checked_sub(1).and_then(|i| text.lines().nth(i)),
+                    "{text:?} line {n}"
+                );
+            }
+        }
+        let d = file("---\ntitle: A\n\tbad\n---\n").error("E0102", "m", Pos::new(3, 1, 1));
+        assert_eq!((d.line, d.column), (3, 1));
+        assert!(
+            d.render_human().contains("3 |  bad"),
+            "{}",
+            d.render_human()
+        );
+        // A huge line is not quoted; its place is still given.
+        let huge = format!("a\n{}\n", "x".repeat(MAX_QUOTED_LINE + 1));
+        let d = file(&huge)
+            .error("E0305", "m", Pos::new(2, 5000, 1))
+            .label("here");
+        assert_eq!((d.line, d.column), (2, 5000));
+        let shown = d.render_human();
+        assert!(shown.len() < 200, "{shown}");
+        assert!(shown.contains("--> notes/a.md:2:5000"), "{shown}");
     }
 
     #[test]

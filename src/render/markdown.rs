@@ -200,17 +200,54 @@ pub fn link_target(source: &Path, dest: &str, wiki: bool) -> Option<LinkTarget> 
     })
 }
 
-/// Line and column (1-based, in characters) of byte `offset` of `body`.
-fn place(body: &str, offset: usize, body_line: usize) -> (usize, usize) {
-    let before = &body[..offset.min(body.len())];
-    let line = body_line + before.matches('\n').count();
-    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-    (line, before[line_start..].chars().count() + 1)
+/// Lines and columns (1-based, in characters) of byte offsets of a body, found moving
+/// forward from the last one asked for: links come in order, so a body with many
+/// links costs one pass, not one pass per link.
+struct Places<'a> {
+    body: &'a str,
+    first_line: usize,
+    /// The last offset asked for, its line, and its column less one.
+    offset: usize,
+    line: usize,
+    col: usize,
+}
+
+impl<'a> Places<'a> {
+    fn new(body: &'a str, body_line: usize) -> Self {
+        Places {
+            body,
+            first_line: body_line,
+            offset: 0,
+            line: body_line,
+            col: 0,
+        }
+    }
+
+    fn of(&mut self, offset: usize) -> (usize, usize) {
+        let mut offset = offset.min(self.body.len());
+        while !self.body.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        if offset < self.offset {
+            (self.offset, self.line, self.col) = (0, self.first_line, 0);
+        }
+        let passed = &self.body[self.offset..offset];
+        match passed.rfind('\n') {
+            Some(i) => {
+                self.line += passed.matches('\n').count();
+                self.col = passed[i + 1..].chars().count();
+            }
+            None => self.col += passed.chars().count(),
+        }
+        self.offset = offset;
+        (self.line, self.col + 1)
+    }
 }
 
 /// Every internal link in a body, with its place in the file.
 pub fn scan_links(body: &str, body_line: usize, source: &Path) -> Vec<BodyLink> {
     let mut links = Vec::new();
+    let mut places = Places::new(body, body_line);
     let mut chart: Option<(usize, String)> = None;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match &event {
@@ -226,7 +263,7 @@ pub fn scan_links(body: &str, body_line: usize, source: &Path) -> Vec<BodyLink> 
             }
             Event::End(TagEnd::CodeBlock) if chart.is_some() => {
                 let (start, content) = chart.take().expect("open chart block");
-                let (line, col) = place(body, start, body_line);
+                let (line, col) = places.of(start);
                 let first_line = body[start..].lines().next().unwrap_or("");
                 let target = match parse_chart_block(&content) {
                     Ok(block) => LinkTarget::Chart(block),
@@ -259,7 +296,7 @@ pub fn scan_links(body: &str, body_line: usize, source: &Path) -> Vec<BodyLink> 
             let Some(target) = link_target(source, &dest_url, wiki) else {
                 continue;
             };
-            let (line, col) = place(body, range.start, body_line);
+            let (line, col) = places.of(range.start);
             let written = &body[range.clone()];
             let first_line = written.lines().next().unwrap_or("");
             links.push(BodyLink {
@@ -312,6 +349,11 @@ pub fn render(
     render_with_charts(body, source, trusted_html, resolve, &|_| None)
 }
 
+/// How many charts one body may embed; further chart blocks show as the code they are.
+/// Each embedded chart is a whole SVG, so thousands of blocks naming a large measure
+/// would make a page of gigabytes.
+pub const MAX_EMBEDDED_CHARTS: usize = 50;
+
 /// Private-use characters mark where an embedded chart goes; the SVG is put in after
 /// sanitizing, which would otherwise strip it.
 const CHART_MARK: char = '\u{E000}';
@@ -325,11 +367,21 @@ pub fn render_with_charts(
     resolve: &dyn Fn(&LinkTarget) -> Option<Resolved>,
     embed_chart: &dyn Fn(&ChartBlock) -> Option<String>,
 ) -> Rendered {
+    // The chart marks are this module's own: a body that contains one cannot place a
+    // chart, or anything else, where it likes.
+    let unmarked;
+    let body = if body.contains(CHART_MARK) {
+        unmarked = body.replace(CHART_MARK, "\u{FFFD}");
+        unmarked.as_str()
+    } else {
+        body
+    };
     let mut charts: Vec<String> = Vec::new();
     let mut chart_text: Option<(usize, String)> = None;
     let mut events: Vec<Event> = Vec::new();
     let mut headings = Vec::new();
     let mut used_ids: HashMap<String, usize> = HashMap::new();
+    let mut given_ids: HashSet<String> = HashSet::new();
     // Index in `events` of the open heading, with its text so far.
     let mut open_heading: Option<(usize, String)> = None;
     // The open wiki link without a label: its text is replaced by the target's title.
@@ -346,6 +398,7 @@ pub fn render_with_charts(
                 Event::End(TagEnd::CodeBlock) => {
                     let svg = parse_chart_block(text)
                         .ok()
+                        .filter(|_| charts.len() < MAX_EMBEDDED_CHARTS)
                         .and_then(|block| embed_chart(&block));
                     if let Some(svg) = svg {
                         events.truncate(*start);
@@ -390,13 +443,20 @@ pub fn render_with_charts(
                                 }
                             }
                         };
+                        // Numbered apart from every id already given, written or made
+                        // (`Plan 1` slugs to the `plan-1` a second `Plan` may have).
                         let n = used_ids.entry(base.clone()).or_insert(0);
-                        let unique = if *n == 0 {
+                        let mut unique = if *n == 0 {
                             base.clone()
                         } else {
                             format!("{base}-{n}")
                         };
+                        while given_ids.contains(&unique) {
+                            *n += 1;
+                            unique = format!("{base}-{n}");
+                        }
                         *n += 1;
+                        given_ids.insert(unique.clone());
                         headings.push(Heading {
                             level: level_number(level),
                             id: unique.clone(),
@@ -495,8 +555,18 @@ pub fn render_with_charts(
         }
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
+    pulldown_cmark::html::push_html(&mut html, capped(events.iter().cloned()));
     if !trusted_html {
+        if html_depth(&html) > MAX_HTML_DEPTH {
+            // Raw HTML nested this deep is never writing, and would take the sanitizer
+            // time that grows with the square of the depth: show it as text instead.
+            html.clear();
+            let as_text = events.into_iter().map(|event| match event {
+                Event::Html(raw) | Event::InlineHtml(raw) if !is_own_html(&raw) => Event::Text(raw),
+                other => other,
+            });
+            pulldown_cmark::html::push_html(&mut html, capped(as_text));
+        }
         html = sanitizer().clean(&html).to_string();
     }
     for (n, svg) in charts.iter().enumerate() {
@@ -508,6 +578,85 @@ pub fn render_with_charts(
         );
     }
     Rendered { html, headings }
+}
+
+/// How deeply Markdown may nest (block quotes in lists in block quotes…) before the
+/// deeper levels are flattened: no writing needs this many, and the sanitizer's time
+/// grows with the square of the depth.
+pub const MAX_NESTING: usize = 64;
+
+/// How deeply the HTML of a body may nest before its raw HTML is shown as text.
+pub const MAX_HTML_DEPTH: usize = 256;
+
+/// The events with the elements nested deeper than [`MAX_NESTING`] left out (their
+/// text stays, in the element that holds them).
+fn capped<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = Event<'a>> {
+    // For each open element: whether it was kept.
+    let mut open: Vec<bool> = Vec::new();
+    let mut kept = 0usize;
+    events.filter(move |event| match event {
+        Event::Start(_) => {
+            let keep = kept < MAX_NESTING;
+            open.push(keep);
+            kept += usize::from(keep);
+            keep
+        }
+        Event::End(_) => {
+            let keep = open.pop().unwrap_or(true);
+            kept -= usize::from(keep && kept > 0);
+            keep
+        }
+        _ => true,
+    })
+}
+
+/// HTML that this module writes itself (chart places, broken-link marks): never shown
+/// as text.
+fn is_own_html(raw: &str) -> bool {
+    raw.starts_with(&format!("<p>{CHART_MARK}"))
+        || raw == "<span class=\"broken-link\">"
+        || raw == "</span>"
+}
+
+/// Elements that have no end tag.
+const VOID_ELEMENTS: [&str; 14] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// How deeply elements nest in `html`, counting every start tag that is not closed
+/// (an upper bound: HTML closes some elements by itself).
+fn html_depth(html: &str) -> usize {
+    let bytes = html.as_bytes();
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut i = 0;
+    while let Some(at) = html[i..].find('<') {
+        i += at + 1;
+        let closing = bytes.get(i) == Some(&b'/');
+        let name_start = i + usize::from(closing);
+        let name_len = bytes[name_start..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric())
+            .count();
+        if name_len == 0 || !bytes[name_start].is_ascii_alphabetic() {
+            continue;
+        }
+        let name = html[name_start..name_start + name_len].to_ascii_lowercase();
+        if closing {
+            depth = depth.saturating_sub(1);
+        } else if !VOID_ELEMENTS.contains(&name.as_str()) {
+            // Up to the next `<` at most, so that each byte is looked at a bounded
+            // number of times however the tags are written.
+            let self_closing = html[name_start..].find(['<', '>']).is_some_and(|end| {
+                bytes[name_start + end] == b'>' && html[name_start..name_start + end].ends_with('/')
+            });
+            if !self_closing {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+        }
+    }
+    deepest
 }
 
 /// The allowlist for untrusted HTML: what Markdown itself produces, nothing that runs.
@@ -604,6 +753,17 @@ mod tests {
     }
 
     #[test]
+    fn places_are_found_forward_and_backward() {
+        let body = "ab\ncé d\n\nx";
+        let mut places = Places::new(body, 10);
+        assert_eq!(places.of(1), (10, 2));
+        assert_eq!(places.of(body.find('d').unwrap()), (11, 4));
+        assert_eq!(places.of(body.len()), (13, 2));
+        assert_eq!(places.of(0), (10, 1));
+        assert_eq!(places.of(body.find('é').unwrap() + 1), (11, 2));
+    }
+
+    #[test]
     fn chart_blocks_are_links_to_their_measure_and_render_as_svg() {
         let body = "Before\n\n```chart\nmeasure: falls-rate\nfrom: 2025-09-01\n```\n\n```chart\nmeasur: x\n```\n";
         let links = scan_links(body, 10, Path::new("notes/n.md"));
@@ -666,6 +826,15 @@ mod tests {
             "{}",
             r.html
         );
+        // Ids that a title or an explicit id would repeat are numbered apart too.
+        let r = render(
+            "# Plan\n## Plan\n## Plan {#plan-1}\n# Plan 1\n",
+            Path::new("c.md"),
+            false,
+            &resolver,
+        );
+        let ids: Vec<_> = r.headings.iter().map(|h| h.id.as_str()).collect();
+        assert_eq!(ids, ["plan", "plan-1", "plan-1-1", "plan-1-2"]);
     }
 
     #[test]
@@ -681,6 +850,57 @@ mod tests {
         );
         assert!(out.contains("<del>old</del>"), "{out}");
         assert!(out.contains("footnote"), "{out}");
+    }
+
+    #[test]
+    fn flattens_nesting_deeper_than_the_cap() {
+        let out = html(&format!("{}deep\n", "> ".repeat(10_000)));
+        assert_eq!(out.matches("<blockquote>").count(), MAX_NESTING);
+        assert_eq!(out.matches("</blockquote>").count(), MAX_NESTING);
+        assert!(out.contains("deep"));
+        // Up to the cap, nothing changes.
+        let out = html(&format!("{}shallow\n", "> ".repeat(5)));
+        assert_eq!(out.matches("<blockquote>").count(), 5);
+    }
+
+    #[test]
+    fn shows_raw_html_nested_too_deeply_as_text() {
+        let deep = format!(
+            "Before\n\n{}x{}\n\nAfter [[falls-huddle-1]]",
+            "<div>".repeat(300),
+            "</div>".repeat(300)
+        );
+        let out = html(&deep);
+        assert!(out.contains("&lt;div&gt;&lt;div&gt;"), "{out}");
+        assert!(!out.contains("<div>"), "{out}");
+        assert!(
+            out.contains(r#"<a href="../../cycles/falls-huddle-1/""#),
+            "{out}"
+        );
+        // Shallow raw HTML is kept (and sanitized).
+        let out = html(&format!("{}x{}", "<div>".repeat(20), "</div>".repeat(20)));
+        assert_eq!(out.matches("<div>").count(), 20, "{out}");
+        assert_eq!(html_depth("<p><br><img src=x><b/><i>a</i></p><i>"), 2);
+    }
+
+    #[test]
+    fn embeds_at_most_the_limit_of_charts() {
+        let body = "```chart\nmeasure: m\n```\n\n".repeat(MAX_EMBEDDED_CHARTS + 2);
+        let embed = |_: &ChartBlock| Some("<svg></svg>".to_string());
+        let out = render_with_charts(&body, Path::new("n.md"), false, &resolver, &embed).html;
+        assert_eq!(out.matches("<svg></svg>").count(), MAX_EMBEDDED_CHARTS);
+        assert_eq!(out.matches("language-chart").count(), 2);
+    }
+
+    #[test]
+    fn a_body_cannot_fake_the_place_of_a_chart() {
+        let body = format!("{CHART_MARK}0{CHART_MARK}\n\n```chart\nmeasure: m\n```\n");
+        let embed = |_: &ChartBlock| Some("<svg id=\"real\"></svg>".to_string());
+        let out = render_with_charts(&body, Path::new("n.md"), false, &resolver, &embed).html;
+        assert_eq!(
+            out,
+            "<p>\u{FFFD}0\u{FFFD}</p>\n<figure class=\"chart-embed\"><svg id=\"real\"></svg></figure>\n"
+        );
     }
 
     #[test]
