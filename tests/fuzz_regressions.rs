@@ -105,6 +105,32 @@ fn csv_rows_with_crlf_line_ends_are_on_their_own_lines() {
     assert!(shown.contains("3 | 2026-01-12,x"), "{shown}");
 }
 
+/// measure_csv, minimized: `\x04Date,Value,\r2022-09,,` (xbar chart). A lone `\r` (the
+/// line end of "CSV (Macintosh)" exports, or a stray one) ends a record for the csv
+/// crate but not a line for `str::lines`, so the row after it is put on line 1, the
+/// header's line, and its diagnostics quote and underline the header.
+#[test]
+fn csv_rows_after_a_lone_cr_are_not_on_the_header_line_minimized() {
+    let (chart, data, _) = measure_csv(b"\x04Date,Value,\r2022-09,,");
+    assert_eq!(chart, ChartType::Xbar);
+    let lines: Vec<usize> = data.expect("data").points.iter().map(|p| p.line).collect();
+    assert_eq!(lines, vec![2]);
+}
+
+/// The same on a whole CR-only file: the bad cell is reported on its own line, under
+/// the cell, not at line 1 under the header's `value`.
+#[test]
+fn csv_with_cr_line_ends_points_at_the_bad_cell() {
+    let csv = "date,value\r2026-01-05,4\r2026-01-12,x\r";
+    let file = SourceFile::new(PathBuf::from("measures/m.csv"), csv.to_string());
+    let (_, diagnostics) = parse_csv(&file, &Columns::default(), ChartType::Run);
+    let bad: Vec<(&str, usize, usize)> = diagnostics
+        .iter()
+        .map(|d| (d.code, d.line, d.column))
+        .collect();
+    assert_eq!(bad, vec![("E0305", 3, 12)]);
+}
+
 /// Rows with text in them are all accounted for when there is no blank line (the
 /// fuzz target's invariant, on the seed that first showed the bug, minus its blank line).
 #[test]

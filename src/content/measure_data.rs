@@ -176,12 +176,41 @@ impl Problems {
     }
 }
 
+/// The text with every `\r` that is not part of `\r\n` turned into `\n`, if it has any.
+fn with_lone_cr_as_lf(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() != Some(&'\n') {
+            out.push('\n');
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
 pub fn parse_csv(
     file: &SourceFile,
     columns: &Columns,
     chart: ChartType,
 ) -> (Option<MeasureData>, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
+    // "CSV (Macintosh)" exports end lines with a lone `\r`, which the csv crate splits
+    // records on but line counting does not: read such a file with `\n` line ends.
+    let normalized;
+    let file = match with_lone_cr_as_lf(&file.text) {
+        Some(text) => {
+            normalized = SourceFile::new(file.path.clone(), text);
+            &normalized
+        }
+        None => file,
+    };
     let text = &file.text;
     let mut lines = Lines::new(text);
     let mut reader = csv::ReaderBuilder::new()
