@@ -8,28 +8,17 @@ use cyclebook::content::source::SourceFile;
 use libfuzzer_sys::fuzz_target;
 use std::path::PathBuf;
 
-/// The 1-based line (counted in `\n`s) where a record's text starts. The csv crate
-/// positions a record where the previous one ended, so skip the line ends before it.
+/// The 1-based line where a record's text starts, counting `\n`, `\r\n` and a lone `\r`
+/// as line ends (as the CSV reader does). The csv crate positions a record where the
+/// previous one ended, so skip the line ends before it.
 fn line_of_record(text: &str, byte: usize) -> usize {
     let bytes = text.as_bytes();
     let mut b = byte.min(bytes.len());
     while b < bytes.len() && matches!(bytes[b], b'\r' | b'\n') {
         b += 1;
     }
-    bytes[..b].iter().filter(|&&c| c == b'\n').count() + 1
-}
-
-/// A `\r` not followed by `\n`: a line end to the CSV reader, none to `str::lines`.
-fn has_lone_cr(text: &str) -> bool {
-    text.as_bytes()
-        .windows(2)
-        .any(|w| w[0] == b'\r' && w[1] != b'\n')
-        || text.ends_with('\r')
-}
-
-fn strict() -> bool {
-    static STRICT: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *STRICT.get_or_init(|| std::env::var_os("CYCLEBOOK_FUZZ_STRICT").is_some())
+    let lone_cr = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    (0..b).filter(|&i| bytes[i] == b'\n' || lone_cr(i)).count() + 1
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -48,13 +37,9 @@ fuzz_target!(|data: &[u8]| {
     }
     if let Some(data) = &data {
         for p in &data.points {
-            // Known bug (fuzz/README.md, tests/fuzz_regressions.rs): after a lone `\r`,
-            // which the CSV reader takes as a line end and line numbers do not, rows are
-            // put on the header's line. Let through unless CYCLEBOOK_FUZZ_STRICT is set.
-            assert!(
-                p.line >= 2 || (!strict() && has_lone_cr(&file.text)),
-                "a data row is on the header's line: {p:?}"
-            );
+            // Rows after a lone `\r` were once put on the header's line: see
+            // tests/fuzz_regressions.rs.
+            assert!(p.line >= 2, "a data row is on the header's line: {p:?}");
             if let Some(v) = p.value {
                 assert!(v.is_finite(), "non-finite value kept: {p:?}");
             }
@@ -65,7 +50,7 @@ fuzz_target!(|data: &[u8]| {
     }
     // No row is dropped in silence: every record the CSV reader sees with any text in it
     // (same reader settings as parse_csv) gives a point or a diagnostic on the line where
-    // its text starts, counting lines as `str::lines` does, as diagnostics do (a row after
+    // its text starts, counting lines as diagnostics do (a row after
     // a blank line, or after a CRLF line end, once went missing or one line up: see
     // tests/fuzz_regressions.rs). When there are too many row problems the rest are only
     // counted, in one last diagnostic ("… are not shown"); the check is left out then.
