@@ -1,5 +1,6 @@
 //! Calendar dates without a clock: ISO `YYYY-MM-DD`, plus the `YYYY-MM` and ISO-week
-//! `YYYY-Www` periods that measures use. Output never depends on the build machine's time.
+//! `YYYY-Www` periods that measures use. Output never depends on the build machine's time:
+//! only [`Date::today`] reads the clock, for the files `cyclebook init` and `new` write.
 
 use serde::Serialize;
 use std::fmt;
@@ -122,6 +123,21 @@ impl Date {
         Date { year, month, day }
     }
 
+    /// Today in UTC, from the system clock. Only for scaffolding new files (`cyclebook
+    /// init`, `cyclebook new`): nothing that `check` or `build` produces may depend on it.
+    pub fn today() -> Date {
+        let seconds = match std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH) {
+            Ok(after) => i64::try_from(after.as_secs()).unwrap_or(i64::MAX),
+            Err(before) => -i64::try_from(before.duration().as_secs()).unwrap_or(i64::MAX),
+        };
+        Date::from_unix_seconds(seconds)
+    }
+
+    /// The UTC calendar day of a Unix time (seconds since 1970-01-01T00:00:00Z).
+    pub fn from_unix_seconds(seconds: i64) -> Date {
+        Date::from_days(seconds.div_euclid(86_400))
+    }
+
     /// ISO weekday, Monday = 1 … Sunday = 7.
     pub fn weekday(self) -> u32 {
         // 1970-01-01 was a Thursday (4).
@@ -220,6 +236,39 @@ mod tests {
         for days in [-800_000, -1, 0, 59, 10_000, 20_000, 2_000_000] {
             assert_eq!(Date::from_days(days).to_days(), days);
         }
+    }
+
+    #[test]
+    fn civil_from_days_gives_known_dates() {
+        for (days, iso) in [
+            (0, "1970-01-01"),
+            (-1, "1969-12-31"),
+            (11_016, "2000-02-29"),
+            (19_782, "2024-02-29"),
+            (20_514, "2026-03-02"),
+            (24_855, "2038-01-19"),
+            (-25_508, "1900-03-01"),
+            (47_541, "2100-03-01"),
+        ] {
+            assert_eq!(Date::from_days(days).to_string(), iso, "day {days}");
+        }
+    }
+
+    #[test]
+    fn unix_seconds_give_the_utc_day() {
+        // 2026-03-02T23:59:59Z, then the next second.
+        assert_eq!(
+            Date::from_unix_seconds(1_772_495_999).to_string(),
+            "2026-03-02"
+        );
+        assert_eq!(
+            Date::from_unix_seconds(1_772_496_000).to_string(),
+            "2026-03-03"
+        );
+        assert_eq!(Date::from_unix_seconds(-1).to_string(), "1969-12-31");
+        assert_eq!(Date::from_unix_seconds(0).to_string(), "1970-01-01");
+        let today = Date::today();
+        assert!(today.year >= 2025, "the clock says {today}");
     }
 
     #[test]

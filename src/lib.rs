@@ -17,6 +17,8 @@ pub mod git;
 pub mod privacy;
 pub mod render;
 pub mod resolve;
+pub mod scaffold;
+pub mod serve;
 pub mod stats;
 pub mod write;
 
@@ -57,6 +59,20 @@ pub struct Built {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+/// What one build of a site keeps for the next: files read, links found, identifiers
+/// scanned, the git history, measure analyses and rendered pages. `serve` keeps one,
+/// so that a rebuild after an edit does the work of the edit, not of the whole site.
+/// Whatever is in it, [`compile_cached`] gives the same output as [`compile`].
+#[derive(Debug, Default)]
+pub struct Cache {
+    pub load: content::LoadCache,
+    links: resolve::LinkCache,
+    identifiers: std::collections::HashMap<PathBuf, (u64, Vec<privacy::identifiers::Finding>)>,
+    /// The history and the state of the repository it was read at.
+    history: Option<(git::Head, Option<git::History>)>,
+    pub render: render::RenderCache,
+}
+
 /// Runs every stage but writing. Errors anywhere fail the whole run, with all of them.
 /// `base_url` overrides the one in `cyclebook.yml`; `git` reads the site's history.
 pub fn compile(
@@ -65,6 +81,23 @@ pub fn compile(
     git: bool,
     allow_identifiers: bool,
 ) -> Result<Built, Error> {
+    compile_cached(
+        site,
+        base_url,
+        git,
+        allow_identifiers,
+        &mut Cache::default(),
+    )
+}
+
+/// [`compile`], reusing and refreshing what `cache` holds from earlier builds.
+pub fn compile_cached(
+    site: &Path,
+    base_url: Option<&str>,
+    git: bool,
+    allow_identifiers: bool,
+    cache: &mut Cache,
+) -> Result<Built, Error> {
     if let Some(url) = base_url {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(Error::Usage(format!(
@@ -72,7 +105,7 @@ pub fn compile(
             )));
         }
     }
-    let loaded = content::load(site).map_err(Error::Load)?;
+    let loaded = content::load_cached(site, &mut cache.load).map_err(Error::Load)?;
     let content::Content {
         mut config,
         items,
@@ -90,16 +123,22 @@ pub fn compile(
         });
     }
     let static_paths: Vec<PathBuf> = static_files.iter().map(|(out, _)| out.clone()).collect();
-    let (mut library, resolve_diagnostics) = resolve::resolve(items, &static_paths);
+    let (mut library, resolve_diagnostics) =
+        resolve::resolve_cached(items, &static_paths, &mut cache.links);
     all.extend(resolve_diagnostics);
-    all.extend(scan_identifiers(&library, &config_file, allow_identifiers));
+    all.extend(scan_identifiers(
+        &library,
+        &config_file,
+        allow_identifiers,
+        &mut cache.identifiers,
+    ));
     if !config.privacy_decided {
         all.extend(library.items.iter().filter_map(|item| {
             privacy::suppression::small_counts_without_suppression(item, config.suppress_below)
         }));
     }
     let history = if git {
-        read_history(site, &library, &config, &mut all)
+        read_history(site, &library, &config, &mut all, &mut cache.history)
     } else {
         None
     };
@@ -112,6 +151,7 @@ pub fn compile(
         &templates,
         &static_files,
         history.as_ref(),
+        &mut cache.render,
     ) {
         Ok(files) => Some(files),
         Err(render_diagnostics) => {
@@ -138,25 +178,37 @@ pub fn check(site: &Path, git: bool, allow_identifiers: bool) -> Result<Vec<Diag
 
 /// Every file that would be published, scanned for identifiers (NHS numbers, emails,
 /// phone numbers, postcodes, dates of birth). Errors, unless the user allowed them.
+type IdentifierCache =
+    std::collections::HashMap<PathBuf, (u64, Vec<privacy::identifiers::Finding>)>;
+
 fn scan_identifiers(
     library: &resolve::Library,
     config_file: &content::source::SourceFile,
     allow: bool,
+    cache: &mut IdentifierCache,
 ) -> Vec<Diagnostic> {
-    let mut files: Vec<(&Path, &str)> = vec![(&config_file.path, &config_file.text)];
+    // (path, text, revision of the file the text was read with)
+    let mut files: Vec<(&Path, &str, u64)> =
+        vec![(&config_file.path, &config_file.text, config_file.revision)];
     for item in &library.items {
         if !item.source.text.is_empty() {
-            files.push((item.path(), &item.source.text));
+            files.push((item.path(), &item.source.text, item.source.revision));
         }
         if let Some(m) = item.measure() {
             if let Some(data) = &m.data {
-                files.push((&m.csv_path, &data.raw));
+                // A measure's CSV is read again whenever its definition is.
+                files.push((&m.csv_path, &data.raw, item.source.revision));
             }
         }
     }
     let mut found = Vec::new();
-    for (path, text) in files {
-        for finding in privacy::identifiers::scan(text) {
+    let mut fresh = IdentifierCache::with_capacity(files.len());
+    for (path, text, revision) in files {
+        let findings = match cache.remove(path) {
+            Some((r, findings)) if r == revision => findings,
+            _ => privacy::identifiers::scan(text),
+        };
+        for finding in &findings {
             let message = format!(
                 "this looks like {}: identifiable data must not be published",
                 finding.rule.description()
@@ -176,7 +228,9 @@ fn scan_identifiers(
                     )),
             );
         }
+        fresh.insert(path.to_path_buf(), (revision, findings));
     }
+    *cache = fresh;
     found
 }
 
@@ -187,8 +241,18 @@ fn read_history(
     library: &resolve::Library,
     config: &config::Config,
     diagnostics: &mut Vec<Diagnostic>,
+    cache: &mut Option<(git::Head, Option<git::History>)>,
 ) -> Option<git::History> {
-    match git::read_history(site) {
+    // Read again only when the repository's HEAD moved (a commit, a checkout).
+    let head = git::head(site);
+    let read = match cache.take() {
+        Some((h, history)) if h == head && head.is_known() => Ok(history),
+        _ => git::read_history(site),
+    };
+    if let Ok(history) = &read {
+        *cache = Some((head, history.clone()));
+    }
+    match read {
         Ok(Some(history)) => {
             if history.shallow {
                 diagnostics.push(

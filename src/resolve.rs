@@ -5,9 +5,10 @@ use crate::content::frontmatter::Ref;
 use crate::content::items::{CycleStatus, Details, Item, Kind};
 use crate::content::slugify;
 use crate::diagnostics::{did_you_mean, display_path, Diagnostic};
-use crate::render::markdown::{scan_links, LinkTarget};
+use crate::render::markdown::{scan_links, BodyLink, LinkTarget};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Where a body link leads, as a path relative to the site root.
 #[derive(Debug, Clone)]
@@ -162,10 +163,30 @@ struct Resolver<'a> {
     library: &'a mut Library,
     diagnostics: Vec<Diagnostic>,
     links: BTreeSet<(usize, usize)>,
+    /// Each item's body links, by item index.
+    scanned: Vec<Arc<Vec<BodyLink>>>,
+}
+
+/// The links found in each body, by file and [`SourceFile::revision`]: a body is only
+/// parsed again when its file was read again.
+///
+/// [`SourceFile::revision`]: crate::content::source::SourceFile::revision
+#[derive(Debug, Default)]
+pub struct LinkCache {
+    bodies: HashMap<PathBuf, (u64, Arc<Vec<BodyLink>>)>,
 }
 
 /// Resolves `items`; `static_files` are the site's `static/` files as output paths.
-pub fn resolve(mut items: Vec<Item>, static_files: &[PathBuf]) -> (Library, Vec<Diagnostic>) {
+pub fn resolve(items: Vec<Item>, static_files: &[PathBuf]) -> (Library, Vec<Diagnostic>) {
+    resolve_cached(items, static_files, &mut LinkCache::default())
+}
+
+/// [`resolve`], taking unchanged bodies' links from `cache` and refreshing it.
+pub fn resolve_cached(
+    mut items: Vec<Item>,
+    static_files: &[PathBuf],
+    cache: &mut LinkCache,
+) -> (Library, Vec<Diagnostic>) {
     items.sort_by(|a, b| (a.kind, &a.id, a.path()).cmp(&(b.kind, &b.id, b.path())));
     let mut library = Library::default();
     let mut diagnostics = Vec::new();
@@ -234,10 +255,26 @@ pub fn resolve(mut items: Vec<Item>, static_files: &[PathBuf]) -> (Library, Vec<
 
     collect_drivers(&mut library, &mut diagnostics);
 
+    let mut bodies = HashMap::with_capacity(library.items.len());
+    let scanned = library
+        .items
+        .iter()
+        .map(|item| {
+            let revision = item.source.revision;
+            let links = match cache.bodies.get(item.path()) {
+                Some((r, links)) if *r == revision => links.clone(),
+                _ => Arc::new(scan_links(&item.body, item.body_line, item.path())),
+            };
+            bodies.insert(item.path().to_path_buf(), (revision, links.clone()));
+            links
+        })
+        .collect();
+    cache.bodies = bodies;
     let mut resolver = Resolver {
         library: &mut library,
         diagnostics,
         links: BTreeSet::new(),
+        scanned,
     };
     resolver.references();
     resolver.body_links();
@@ -503,8 +540,8 @@ impl Resolver<'_> {
 
     fn body_links(&mut self) {
         for i in 0..self.library.items.len() {
-            let item = &self.library.items[i];
-            for link in scan_links(&item.body, item.body_line, item.path()) {
+            let scanned = self.scanned[i].clone();
+            for link in scanned.iter() {
                 if let Some(destination) = self.library.link_destination(&link.target) {
                     if let Some(target) = destination.item {
                         self.links.insert((i, target));

@@ -162,7 +162,9 @@ fn write_all(files: &SiteFiles, staging: &Path) -> Result<(), WriteError> {
             fs::create_dir_all(dir).map_err(io_err(dir))?;
         }
         match output {
-            Output::Bytes(bytes) => fs::write(&target, bytes).map_err(io_err(&target))?,
+            Output::Bytes(bytes) => {
+                fs::write(&target, bytes.as_slice()).map_err(io_err(&target))?
+            }
             Output::Copy(from) => {
                 fs::copy(from, &target).map_err(io_err(from))?;
             }
@@ -197,7 +199,12 @@ mod tests {
     fn files(pairs: &[(&str, &str)]) -> SiteFiles {
         pairs
             .iter()
-            .map(|(p, c)| (PathBuf::from(p), Output::Bytes(c.as_bytes().to_vec())))
+            .map(|(p, c)| {
+                (
+                    PathBuf::from(p),
+                    Output::Bytes(std::sync::Arc::new(c.as_bytes().to_vec())),
+                )
+            })
             .collect()
     }
 

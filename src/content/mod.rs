@@ -11,7 +11,7 @@ use crate::diagnostics::{Diagnostic, Pos};
 use frontmatter::Fields;
 use items::{Details, Item, Kind};
 use source::{relative, SourceFile};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -315,7 +315,80 @@ fn skipped_name(path: &Path) -> bool {
     name.starts_with('_') || name == "readme.md"
 }
 
+/// A file's size, modification time and (on Unix) inode and change time: what tells a
+/// file edited or replaced (editors save by renaming a new file over the old one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+    changed: i64,
+    changed_ns: i64,
+}
+
+fn stamp(path: &Path) -> Option<Stamp> {
+    let m = std::fs::symlink_metadata(path).ok()?;
+    #[cfg(unix)]
+    let (inode, changed, changed_ns) = {
+        use std::os::unix::fs::MetadataExt;
+        (m.ino(), m.ctime(), m.ctime_nsec())
+    };
+    #[cfg(not(unix))]
+    let (inode, changed, changed_ns) = (0, 0, 0);
+    Some(Stamp {
+        len: m.len(),
+        modified: m.modified().ok(),
+        inode,
+        changed,
+        changed_ns,
+    })
+}
+
+/// One item file as last read: what it gave, and the stamps of the files it came from.
+#[derive(Debug, Clone)]
+struct CachedItem {
+    stamps: Vec<Option<Stamp>>,
+    item: Option<Item>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Items read by an earlier [`load_cached`], by file: a file whose stamps have not
+/// changed (and that was not named in [`LoadCache::forget`]) is not read again.
+#[derive(Debug, Default)]
+pub struct LoadCache {
+    items: HashMap<PathBuf, CachedItem>,
+    /// How many item files the last load read from disk (the rest came from the cache).
+    pub last_read: usize,
+}
+
+impl LoadCache {
+    /// Drops what was read from these files (absolute paths), e.g. ones a file watcher
+    /// reported: an edit within the file system's timestamp granularity that keeps
+    /// the size is otherwise invisible.
+    pub fn forget<'a>(&mut self, paths: impl IntoIterator<Item = &'a Path>) {
+        for path in paths {
+            self.items.remove(path);
+            // A measure's entry is keyed by its Markdown file but also made of its CSV.
+            if has_ext(path, "csv") {
+                self.items.remove(&path.with_extension("md"));
+            }
+        }
+    }
+
+    fn get(&self, path: &Path, stamps: &[Option<Stamp>]) -> Option<&CachedItem> {
+        self.items
+            .get(path)
+            .filter(|c| c.stamps.iter().all(Option::is_some) && c.stamps == stamps)
+    }
+}
+
+/// Reads the whole site, from disk.
 pub fn load(root: &Path) -> Result<Content, LoadError> {
+    load_cached(root, &mut LoadCache::default())
+}
+
+/// Reads the site, taking unchanged item files from `cache` and refreshing it.
+pub fn load_cached(root: &Path, cache: &mut LoadCache) -> Result<Content, LoadError> {
     let config_path = root.join(CONFIG_FILE);
     if !config_path.is_file() {
         return Err(LoadError::NotASite(root.to_path_buf()));
@@ -344,24 +417,51 @@ pub fn load(root: &Path) -> Result<Content, LoadError> {
     diagnostics.extend(config_diagnostics);
 
     let mut items = Vec::new();
+    let mut fresh: HashMap<PathBuf, CachedItem> = HashMap::new();
+    cache.last_read = 0;
     for kind in Kind::ALL {
         let dir = root.join(kind.folder());
         let files = files_under(root, &dir, &mut diagnostics);
         let csvs: Vec<&PathBuf> = files.iter().filter(|p| has_ext(p, "csv")).collect();
+        let mut take =
+            |path: &PathBuf,
+             stamps: Vec<Option<Stamp>>,
+             read: &dyn Fn(&mut Vec<Diagnostic>) -> Option<Item>| {
+                let entry = match cache.get(path, &stamps) {
+                    Some(cached) => cached.clone(),
+                    None => {
+                        cache.last_read += 1;
+                        let mut found = Vec::new();
+                        let item = read(&mut found);
+                        CachedItem {
+                            stamps,
+                            item,
+                            diagnostics: found,
+                        }
+                    }
+                };
+                items.extend(entry.item.clone());
+                diagnostics.extend(entry.diagnostics.iter().cloned());
+                fresh.insert(path.clone(), entry);
+            };
         for path in files
             .iter()
             .filter(|p| has_ext(p, "md") && !skipped_name(p))
         {
-            let file = match read_text(root, path) {
-                Ok(f) => f,
-                Err(d) => {
-                    diagnostics.push(d);
-                    continue;
-                }
-            };
-            if let Some(item) = read_item(root, kind, &file, &mut diagnostics) {
-                items.push(item);
+            let mut stamps = vec![stamp(path)];
+            if kind == Kind::Measure {
+                stamps.push(stamp(&path.with_extension("csv")));
             }
+            take(path, stamps, &|found| {
+                let file = match read_text(root, path) {
+                    Ok(f) => f,
+                    Err(d) => {
+                        found.push(d);
+                        return None;
+                    }
+                };
+                read_item(root, kind, &file, found)
+            });
         }
         if kind == Kind::Measure {
             for csv in csvs {
@@ -369,12 +469,13 @@ pub fn load(root: &Path) -> Result<Content, LoadError> {
                 if std::fs::symlink_metadata(csv.with_extension("md")).is_ok() {
                     continue;
                 }
-                if let Some(item) = lone_csv_measure(root, csv, &mut diagnostics) {
-                    items.push(item);
-                }
+                take(csv, vec![stamp(csv)], &|found| {
+                    lone_csv_measure(root, csv, found)
+                });
             }
         }
     }
+    cache.items = fresh;
     let static_dir = root.join("static");
     let static_files = files_under(root, &static_dir, &mut diagnostics)
         .into_iter()

@@ -17,7 +17,13 @@ pub struct SourceFile {
     /// diagnostic then costs its own line, not a search of the file from its start
     /// (which, for a file with a problem on each of many lines, would take hours).
     line_starts: OnceLock<Vec<u32>>,
+    /// Unique to each reading of a file (clones share it), so caches of what was
+    /// derived from a file can tell a re-read from the same text without hashing it.
+    pub revision: u64,
 }
+
+/// The next [`SourceFile::revision`].
+static REVISIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 /// A Markdown file split at its `---` fences.
 #[derive(Debug, Clone)]
@@ -41,6 +47,7 @@ impl SourceFile {
             path,
             text,
             line_starts: OnceLock::new(),
+            revision: REVISIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 

@@ -145,6 +145,22 @@ pub fn read_history(site: &Path) -> Result<Option<History>, GitError> {
     read::read(site)
 }
 
+/// The commit HEAD points at, if there is one (see [`head`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Head(Option<String>);
+
+impl Head {
+    /// HEAD names a commit: a history read at it stays valid while it does.
+    pub fn is_known(&self) -> bool {
+        self.0.is_some()
+    }
+}
+
+/// Where HEAD points now, cheaply (to tell whether a history read earlier is current).
+pub fn head(site: &Path) -> Head {
+    read::head(site)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

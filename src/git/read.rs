@@ -33,6 +33,24 @@ pub(super) fn read(site: &Path) -> Result<Option<History>, GitError> {
     reader.read().map(Some)
 }
 
+/// Where the repository's HEAD points and whether it is shallow: when neither changed,
+/// neither did the history.
+pub fn head(site: &Path) -> super::Head {
+    let Ok(Some(repo)) = open(site) else {
+        return super::Head(None);
+    };
+    super::Head(repo.head_id().ok().map(|id| {
+        format!(
+            "{id}{}",
+            if repo.is_shallow().unwrap_or(true) {
+                "-shallow"
+            } else {
+                ""
+            }
+        )
+    }))
+}
+
 /// Finds the repository holding `site`, reading only its own configuration (not the
 /// user's or the system's, nor `GIT_*` variables), so that the history does not depend
 /// on who runs the build.

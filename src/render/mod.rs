@@ -2,6 +2,7 @@
 //! templates, charts as SVG, `site.json`, measure CSVs), all in memory.
 
 pub mod chart;
+mod incremental;
 pub mod markdown;
 pub mod measure;
 mod pages;
@@ -15,7 +16,8 @@ use std::path::PathBuf;
 /// One file of the built site.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Output {
-    Bytes(Vec<u8>),
+    /// Shared, so a rebuild can reuse a page without copying it.
+    Bytes(std::sync::Arc<Vec<u8>>),
     /// Copied from this file on disk when written (the site's `static/` files).
     Copy(PathBuf),
 }
@@ -23,6 +25,7 @@ pub enum Output {
 /// The whole built site, by output path: a sorted map, so writing order is stable.
 pub type SiteFiles = BTreeMap<PathBuf, Output>;
 
+pub use incremental::RenderCache;
 pub use pages::render_site;
 
 /// Loads the embedded theme, then the site's overrides file by file.

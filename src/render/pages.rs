@@ -2,6 +2,7 @@
 //! The URL layout here is a public contract (see docs/reference.md).
 
 use super::chart;
+use super::incremental::{self, Dep, Fingerprints, RenderCache, Unit};
 use super::markdown::{self, LinkTarget, Resolved};
 use super::measure::{self, AnnotatedCycle, MeasureView};
 use super::{template_diagnostic, template_sources, Output, SiteFiles};
@@ -16,10 +17,11 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 pub const GENERATOR: &str = concat!("cyclebook ", env!("CARGO_PKG_VERSION"));
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 struct DateView {
     iso: String,
     display: String,
@@ -32,14 +34,14 @@ fn date_view(d: Option<Date>) -> Option<DateView> {
     })
 }
 
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 struct TagLink {
     name: String,
     href: String,
 }
 
 /// What every listing shows of an item.
-#[derive(Serialize, Clone)]
+#[derive(Serialize, Clone, Hash)]
 struct Card {
     id: String,
     kind: &'static str,
@@ -86,7 +88,9 @@ struct Site<'a> {
     files: SiteFiles,
     diagnostics: Vec<Diagnostic>,
     /// Each measure's analysis, by item index, computed once for every page that shows it.
-    views: Vec<Option<MeasureView>>,
+    views: Vec<Option<Arc<MeasureView>>>,
+    /// The `site.json` entry of the item page being rendered.
+    site_json_entry: Option<Arc<str>>,
     /// The git history, unless the site is not in git or `--no-git` was given.
     history: Option<&'a History>,
 }
@@ -158,7 +162,13 @@ fn tag_links(tags: &[String]) -> Vec<TagLink> {
         .collect()
 }
 
+/// What every listing shows of item `i`; noted as read by the page being rendered.
 fn card(library: &Library, i: usize) -> Card {
+    incremental::read(Dep::Card(library.items[i].id.clone()));
+    card_unrecorded(library, i)
+}
+
+fn card_unrecorded(library: &Library, i: usize) -> Card {
     let item = &library.items[i];
     let mut card = Card {
         id: item.id.clone(),
@@ -206,6 +216,22 @@ fn card(library: &Library, i: usize) -> Card {
 
 fn cards(library: &Library, indices: impl IntoIterator<Item = usize>) -> Vec<Card> {
     indices.into_iter().map(|i| card(library, i)).collect()
+}
+
+/// `value` pretty-printed, its lines after the first indented by `indent`: how it
+/// reads nested at that depth in a pretty-printed document. (Strings cannot break a
+/// line: JSON escapes their line breaks.)
+fn indented(value: &Value, indent: &str) -> String {
+    let text = serde_json::to_string_pretty(value).expect("JSON values serialize");
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    for (n, line) in text.split('\n').enumerate() {
+        if n > 0 {
+            out.push('\n');
+            out.push_str(indent);
+        }
+        out.push_str(line);
+    }
+    out
 }
 
 /// `../` once per folder level of `href`.
@@ -268,11 +294,33 @@ impl Site<'_> {
         ctx
     }
 
+    fn render_unit(&mut self, unit: &Unit) {
+        match unit {
+            Unit::Item(id) => {
+                if let Some(&i) = self.library.by_id.get(id) {
+                    self.item_page(i);
+                }
+            }
+            Unit::Cycles => self.cycles_page(),
+            Unit::Notes => self.notes_page(),
+            Unit::Measures => self.measures_page(),
+            Unit::Changes => self.changes_page(),
+            Unit::Aims => self.aims_page(),
+            Unit::Tags => self.tags_page(),
+            Unit::Tag(slug) => self.tag_page(slug),
+            Unit::Dashboard => self.dashboard(),
+            Unit::Recent => self.recent(),
+            Unit::NotFound => self.not_found(),
+        }
+    }
+
     fn render(&mut self, template: &str, ctx: &tera::Context, out_path: &str) {
         match self.tera.render(template, ctx) {
             Ok(html) => {
-                self.files
-                    .insert(PathBuf::from(out_path), Output::Bytes(html.into_bytes()));
+                self.files.insert(
+                    PathBuf::from(out_path),
+                    Output::Bytes(Arc::new(html.into_bytes())),
+                );
             }
             Err(e) => self
                 .diagnostics
@@ -283,6 +331,7 @@ impl Site<'_> {
     fn body_html(&self, item: &Item, root: &str) -> markdown::Rendered {
         let library = self.library;
         let resolve = |target: &LinkTarget| -> Option<Resolved> {
+            incremental::read(Dep::Link(target.clone()));
             let destination = library.link_destination(target)?;
             Some(Resolved {
                 href: format!("{root}{}", destination.href),
@@ -292,6 +341,7 @@ impl Site<'_> {
         // Embedded charts get ids unique on the page, in the order they appear.
         let embedded = std::cell::Cell::new(0usize);
         let embed = |block: &markdown::ChartBlock| -> Option<String> {
+            incremental::read(Dep::Item(block.measure.clone()));
             let m = *library.by_id.get(&block.measure)?;
             let measure_item = &library.items[m];
             let view = self.views[m]
@@ -353,6 +403,7 @@ impl Site<'_> {
     fn item_page(&mut self, i: usize) {
         let library = self.library;
         let item = &library.items[i];
+        incremental::read(Dep::Item(item.id.clone()));
         let href = item.href();
         let root = root_for(&href);
         let mut ctx = self.base_context(&href, item.kind.as_str(), &item.title);
@@ -403,7 +454,10 @@ impl Site<'_> {
         let refs = |ids: &[crate::content::frontmatter::Ref]| -> Vec<Card> {
             cards(
                 library,
-                ids.iter().filter_map(|r| library.by_id.get(&r.id).copied()),
+                ids.iter().filter_map(|r| {
+                    incremental::read(Dep::Card(r.id.clone()));
+                    library.by_id.get(&r.id).copied()
+                }),
             )
         };
         let template = match &item.details {
@@ -411,7 +465,10 @@ impl Site<'_> {
                 let change = c
                     .change
                     .as_ref()
-                    .and_then(|r| library.by_id.get(&r.id).copied())
+                    .and_then(|r| {
+                        incremental::read(Dep::Card(r.id.clone()));
+                        library.by_id.get(&r.id).copied()
+                    })
                     .filter(|ci| library.items[*ci].kind == Kind::Change);
                 fields.insert("change".into(), json!(change.map(|ci| card(library, ci))));
                 fields.insert("started".into(), json!(date_view(c.started)));
@@ -444,7 +501,10 @@ impl Site<'_> {
                 let drivers: Vec<Value> = c
                     .drivers
                     .iter()
-                    .filter_map(|r| library.drivers.get(&r.id))
+                    .filter_map(|r| {
+                        incremental::read(Dep::Driver(r.id.clone()));
+                        library.drivers.get(&r.id)
+                    })
                     .map(|d| {
                         json!({
                             "id": d.id, "title": d.title, "primary": d.primary,
@@ -460,10 +520,10 @@ impl Site<'_> {
                 "change.html"
             }
             Details::Aim(a) => {
-                let measure = a
-                    .measure
-                    .as_ref()
-                    .and_then(|r| library.by_id.get(&r.id).copied());
+                let measure = a.measure.as_ref().and_then(|r| {
+                    incremental::read(Dep::Card(r.id.clone()));
+                    library.by_id.get(&r.id).copied()
+                });
                 fields.insert("measure".into(), json!(measure.map(|m| card(library, m))));
                 fields.insert("target".into(), json!(a.target));
                 fields.insert("by".into(), json!(date_view(a.by)));
@@ -477,11 +537,13 @@ impl Site<'_> {
                             .secondary
                             .iter()
                             .map(|s| {
+                                incremental::read(Dep::Driver(s.id.clone()));
                                 let changes = library.changes_by_driver.get(&s.id).cloned().unwrap_or_default();
                                 let anchor = if anchored.insert(s.id.clone()) { format!("driver-{}", s.id) } else { format!("driver-{}-under-{}", s.id, p.driver.id) };
                                 json!({ "id": s.id, "title": s.title, "anchor": anchor, "changes": cards(library, changes) })
                             })
                             .collect();
+                        incremental::read(Dep::Driver(p.driver.id.clone()));
                         let changes = library.changes_by_driver.get(&p.driver.id).cloned().unwrap_or_default();
                         json!({ "id": p.driver.id, "title": p.driver.title, "secondary": secondary, "changes": cards(library, changes) })
                     })
@@ -492,6 +554,7 @@ impl Site<'_> {
         };
         ctx.insert("item", &view);
         self.render(template, &ctx, &format!("{href}index.html"));
+        self.site_json_entry = Some(self.site_json_entry_of(i));
     }
 
     /// Created, updated, authors and commits of an item's files; `null` without git.
@@ -545,7 +608,7 @@ impl Site<'_> {
         xml.push_str("</urlset>\n");
         self.files.insert(
             PathBuf::from("sitemap.xml"),
-            Output::Bytes(xml.into_bytes()),
+            Output::Bytes(Arc::new(xml.into_bytes())),
         );
     }
 
@@ -553,6 +616,10 @@ impl Site<'_> {
     fn recent(&mut self) {
         let Some(history) = self.history else { return };
         let library = self.library;
+        // Which items the commits' files belong to.
+        for kind in Kind::ALL {
+            incremental::read(Dep::Kind(kind));
+        }
         let mut item_of_path: BTreeMap<&Path, usize> = BTreeMap::new();
         for (i, item) in library.items.iter().enumerate() {
             for path in source_paths(item) {
@@ -617,6 +684,7 @@ impl Site<'_> {
             .into_iter()
             .map(|c| {
                 let item = &library.items[c];
+                incremental::read(Dep::Card(item.id.clone()));
                 let cycle = item.cycle();
                 AnnotatedCycle {
                     id: item.id.clone(),
@@ -718,7 +786,7 @@ impl Site<'_> {
                 text.push('\n');
                 self.files.insert(
                     PathBuf::from(format!("{}data.json", item.href())),
-                    Output::Bytes(text.into_bytes()),
+                    Output::Bytes(Arc::new(text.into_bytes())),
                 );
             }
             None => {
@@ -753,7 +821,7 @@ impl Site<'_> {
                 .unwrap_or_else(|| data.raw.clone());
             self.files.insert(
                 PathBuf::from(format!("{}{}.csv", item.href(), item.id)),
-                Output::Bytes(text.into_bytes()),
+                Output::Bytes(Arc::new(text.into_bytes())),
             );
         }
     }
@@ -775,6 +843,7 @@ impl Site<'_> {
     fn measure_card(&self, i: usize) -> Value {
         let mut v = serde_json::to_value(card(self.library, i)).expect("card serializes");
         let item = &self.library.items[i];
+        incremental::read(Dep::Item(item.id.clone()));
         if let Some(m) = item.measure() {
             v["unit"] = json!(m.unit);
             v["points"] = json!(m.data.as_ref().map_or(0, |d| d.points.len()));
@@ -812,9 +881,10 @@ impl Site<'_> {
         indices
     }
 
-    fn list_pages(&mut self) {
+    /// `/cycles/`, grouped by where each cycle is in PDSA.
+    fn cycles_page(&mut self) {
         let library = self.library;
-        // Cycles, grouped by where they are in PDSA.
+        incremental::read(Dep::Kind(Kind::Cycle));
         let cycles = self.sorted_by_date_desc(Kind::Cycle);
         let status_of = |i: usize| library.items[i].cycle().map(|c| c.status);
         let groups: Vec<Value> = [
@@ -840,7 +910,11 @@ impl Site<'_> {
         ctx.insert("items", &cards(library, cycles.iter().copied()));
         ctx.insert("groups", &groups);
         self.render("cycles.html", &ctx, "cycles/index.html");
+    }
 
+    fn notes_page(&mut self) {
+        let library = self.library;
+        incremental::read(Dep::Kind(Kind::Note));
         let notes = self.sorted_by_date_desc(Kind::Note);
         let of_note_kind = |k: NoteKind| -> Vec<Card> {
             cards(
@@ -856,18 +930,27 @@ impl Site<'_> {
         ctx.insert("lessons", &of_note_kind(NoteKind::Lesson));
         ctx.insert("notes", &of_note_kind(NoteKind::Note));
         self.render("notes.html", &ctx, "notes/index.html");
+    }
 
-        // Small multiples, the measures that need attention first.
+    /// Small multiples, the measures that need attention first.
+    fn measures_page(&mut self) {
+        incremental::read(Dep::Kind(Kind::Measure));
         let by_attention = self.measures_by_attention();
         let measure_cards: Vec<Value> =
             by_attention.iter().map(|i| self.measure_card(*i)).collect();
         let mut ctx = self.base_context("measures/", "measures", Kind::Measure.plural_label());
         ctx.insert("items", &measure_cards);
         self.render("measures.html", &ctx, "measures/index.html");
+    }
 
+    fn changes_page(&mut self) {
+        let library = self.library;
+        incremental::read(Dep::Kind(Kind::Change));
         let changes: Vec<Value> = library
             .of_kind(Kind::Change)
-            .map(|(i, _)| {
+            .map(|(i, item)| {
+                // Its ramp.
+                incremental::read(Dep::Item(item.id.clone()));
                 let mut v = serde_json::to_value(card(library, i)).expect("card serializes");
                 let ramp = library.ramps.get(&i).cloned().unwrap_or_default();
                 v["cycles"] = json!(cards(library, ramp));
@@ -877,7 +960,11 @@ impl Site<'_> {
         let mut ctx = self.base_context("changes/", "changes", Kind::Change.plural_label());
         ctx.insert("items", &changes);
         self.render("changes.html", &ctx, "changes/index.html");
+    }
 
+    fn aims_page(&mut self) {
+        let library = self.library;
+        incremental::read(Dep::Kind(Kind::Aim));
         let mut ctx = self.base_context("aims/", "aims", Kind::Aim.plural_label());
         ctx.insert(
             "items",
@@ -886,8 +973,9 @@ impl Site<'_> {
         self.render("aims.html", &ctx, "aims/index.html");
     }
 
-    fn tag_pages(&mut self) {
+    fn tags_page(&mut self) {
         let library = self.library;
+        incremental::read(Dep::Tags);
         let tags: Vec<Value> = library
             .tags
             .values()
@@ -896,7 +984,12 @@ impl Site<'_> {
         let mut ctx = self.base_context("tags/", "tags", "Tags");
         ctx.insert("tags", &tags);
         self.render("tags.html", &ctx, "tags/index.html");
-        for tag in library.tags.values() {
+    }
+
+    fn tag_page(&mut self, slug: &str) {
+        let library = self.library;
+        incremental::read(Dep::Tag(slug.to_string()));
+        if let Some(tag) = library.tags.get(slug) {
             let href = format!("tags/{}/", tag.slug);
             let mut ctx = self.base_context(&href, "tag", &format!("Tagged “{}”", tag.name));
             let groups: Vec<Value> = Kind::ALL
@@ -918,6 +1011,9 @@ impl Site<'_> {
 
     fn dashboard(&mut self) {
         let library = self.library;
+        for kind in Kind::ALL {
+            incremental::read(Dep::Kind(kind));
+        }
         let cycles = self.sorted_by_date_desc(Kind::Cycle);
         let active: Vec<usize> = cycles
             .iter()
@@ -995,112 +1091,175 @@ impl Site<'_> {
         self.render("404.html", &ctx, "404.html");
     }
 
-    fn site_json(&mut self) {
+    /// Item `i`'s entry in `site.json`, pretty-printed as it sits there (indented two
+    /// levels), so the file can be assembled from entries kept between rebuilds.
+    fn site_json_entry_of(&self, i: usize) -> Arc<str> {
         let library = self.library;
-        let items: Vec<Value> = library
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let mut v = json!({
-                    "id": item.id,
-                    "kind": item.kind.as_str(),
-                    "title": item.title,
-                    "url": format!("/{}", item.href()),
-                    "path": display_path(item.path()),
-                    "summary": item.summary,
-                    "tags": item.tags,
-                    "front_matter": item.front_matter,
-                    "links": library.outgoing[i].iter().map(|t| &library.items[*t].id).collect::<Vec<_>>(),
-                    "backlinks": library.backlinks[i].iter().map(|t| &library.items[*t].id).collect::<Vec<_>>(),
-                });
-                if let Some(history) = self.history {
-                    let file = history.files_together(&source_paths(item));
-                    v["created"] = json!(file.as_ref().and_then(|f| f.created).map(|c| c.date().to_string()));
-                    v["updated"] = json!(file
-                        .as_ref()
-                        .and_then(|f| f.updated)
-                        .map(|c| c.date().to_string()));
-                    v["authors"] = json!(file
-                        .as_ref()
-                        .map(|f| f.authors.iter().map(|(name, commits)| json!({ "name": name, "commits": commits })).collect::<Vec<_>>())
-                        .unwrap_or_default());
-                }
-                if item.kind == Kind::Cycle {
-                    let (prev, next) = library.neighbours.get(&i).copied().unwrap_or((None, None));
-                    v["previous"] = json!(prev.map(|p| &library.items[p].id));
-                    v["next"] = json!(next.map(|n| &library.items[n].id));
-                }
-                if item.kind == Kind::Change {
-                    v["ramp"] = json!(library.ramps.get(&i).map(|r| r.iter().map(|c| &library.items[*c].id).collect::<Vec<_>>()).unwrap_or_default());
-                }
-                if let Some(m) = item.measure() {
-                    v["csv"] = json!(format!("/{}{}.csv", item.href(), item.id));
-                    v["points"] = json!(m.data.as_ref().map_or(0, |d| d.points.len()));
-                }
-                v
-            })
-            .collect();
+        let item = &library.items[i];
+        let mut v = json!({
+            "id": item.id,
+            "kind": item.kind.as_str(),
+            "title": item.title,
+            "url": format!("/{}", item.href()),
+            "path": display_path(item.path()),
+            "summary": item.summary,
+            "tags": item.tags,
+            "front_matter": item.front_matter,
+            "links": library.outgoing[i].iter().map(|t| &library.items[*t].id).collect::<Vec<_>>(),
+            "backlinks": library.backlinks[i].iter().map(|t| &library.items[*t].id).collect::<Vec<_>>(),
+        });
+        if let Some(history) = self.history {
+            let file = history.files_together(&source_paths(item));
+            v["created"] = json!(file
+                .as_ref()
+                .and_then(|f| f.created)
+                .map(|c| c.date().to_string()));
+            v["updated"] = json!(file
+                .as_ref()
+                .and_then(|f| f.updated)
+                .map(|c| c.date().to_string()));
+            v["authors"] = json!(file
+                .as_ref()
+                .map(|f| f
+                    .authors
+                    .iter()
+                    .map(|(name, commits)| json!({ "name": name, "commits": commits }))
+                    .collect::<Vec<_>>())
+                .unwrap_or_default());
+        }
+        if item.kind == Kind::Cycle {
+            let (prev, next) = library.neighbours.get(&i).copied().unwrap_or((None, None));
+            v["previous"] = json!(prev.map(|p| &library.items[p].id));
+            v["next"] = json!(next.map(|n| &library.items[n].id));
+        }
+        if item.kind == Kind::Change {
+            v["ramp"] = json!(library
+                .ramps
+                .get(&i)
+                .map(|r| r.iter().map(|c| &library.items[*c].id).collect::<Vec<_>>())
+                .unwrap_or_default());
+        }
+        if let Some(m) = item.measure() {
+            v["csv"] = json!(format!("/{}{}.csv", item.href(), item.id));
+            v["points"] = json!(m.data.as_ref().map_or(0, |d| d.points.len()));
+        }
+        format!("    {}", indented(&v, "    ")).into()
+    }
+
+    /// `site.json`: the entries of every item, in library order, then drivers and tags.
+    fn site_json(&self, entries: &[Arc<str>]) -> Output {
+        let library = self.library;
         let drivers: Vec<Value> = library
             .drivers
             .values()
             .map(|d| json!({ "id": d.id, "title": d.title, "level": if d.primary { "primary" } else { "secondary" }, "aim": library.items[d.aim].id, "primaries": d.parents, "changes": library.changes_by_driver.get(&d.id).map(|c| c.iter().map(|i| &library.items[*i].id).collect::<Vec<_>>()).unwrap_or_default() }))
             .collect();
         let tags: Vec<Value> = library.tags.values().map(|t| json!({ "name": t.name, "url": format!("/tags/{}/", t.slug), "items": t.items.iter().map(|i| &library.items[*i].id).collect::<Vec<_>>() })).collect();
-        let doc = json!({
-            "site": { "title": self.config.title, "description": self.config.description, "base_url": self.config.base_url, "generator": GENERATOR },
-            "items": items,
-            "drivers": drivers,
-            "tags": tags,
-        });
-        let mut text = serde_json::to_string_pretty(&doc).expect("site.json serializes");
-        text.push('\n');
-        self.files
-            .insert(PathBuf::from("site.json"), Output::Bytes(text.into_bytes()));
+        let site = json!({ "title": self.config.title, "description": self.config.description, "base_url": self.config.base_url, "generator": GENERATOR });
+        // Pretty-printed like serde_json would print the whole document.
+        let mut text = String::from("{\n  \"site\": ");
+        text.push_str(&indented(&site, "  "));
+        text.push_str(",\n  \"items\": ");
+        if entries.is_empty() {
+            text.push_str("[]");
+        } else {
+            text.push_str("[\n");
+            for (n, entry) in entries.iter().enumerate() {
+                if n > 0 {
+                    text.push_str(",\n");
+                }
+                text.push_str(entry);
+            }
+            text.push_str("\n  ]");
+        }
+        text.push_str(",\n  \"drivers\": ");
+        text.push_str(&indented(&json!(drivers), "  "));
+        text.push_str(",\n  \"tags\": ");
+        text.push_str(&indented(&json!(tags), "  "));
+        text.push_str("\n}\n");
+        Output::Bytes(Arc::new(text.into_bytes()))
     }
 }
 
-/// Renders every page of the site into memory. Template problems come back as
-/// diagnostics naming the template file and line.
+/// Renders every page of the site into memory, reusing from `cache` the pages whose
+/// inputs did not change. Template problems come back as diagnostics naming the
+/// template file and line.
 pub fn render_site(
     library: &Library,
     config: &Config,
     overrides: &BTreeMap<String, SourceFile>,
     static_files: &[(PathBuf, PathBuf)],
     history: Option<&History>,
+    cache: &mut RenderCache,
 ) -> Result<SiteFiles, Vec<Diagnostic>> {
     let tera = super::templates(overrides)?;
+    let sources = template_sources(overrides);
+    cache.begin(incremental::global_fingerprint(
+        config,
+        &sources,
+        static_files,
+        history,
+    ));
+    let views = cache.views(library, config.rules);
     let mut site = Site {
         library,
         config,
         tera: &tera,
-        sources: template_sources(overrides),
+        sources,
         files: SiteFiles::new(),
         diagnostics: Vec::new(),
         history,
-        views: library
-            .items
-            .iter()
-            .map(|item| {
-                item.measure()
-                    .and_then(|m| measure::analyse(m, config.rules))
-            })
-            .collect(),
+        views,
+        site_json_entry: None,
     };
-    for i in 0..library.items.len() {
-        site.item_page(i);
+    let card_fingerprint = |i: usize| incremental::card_fingerprint(&card_unrecorded(library, i));
+    let now = Fingerprints::new(library, history, &card_fingerprint);
+    let mut units: Vec<Unit> = library
+        .items
+        .iter()
+        .map(|item| Unit::Item(item.id.clone()))
+        .collect();
+    units.extend([
+        Unit::Cycles,
+        Unit::Notes,
+        Unit::Measures,
+        Unit::Changes,
+        Unit::Aims,
+        Unit::Tags,
+    ]);
+    units.extend(library.tags.keys().map(|slug| Unit::Tag(slug.clone())));
+    units.extend([Unit::Dashboard, Unit::Recent, Unit::NotFound]);
+    let mut files = SiteFiles::new();
+    let mut entries = Vec::with_capacity(library.items.len());
+    for unit in &units {
+        let rendered = match cache.reuse(unit, &now) {
+            Some(rendered) => rendered,
+            None => {
+                let errors_before = site.diagnostics.len();
+                let reads = incremental::recording(|| site.render_unit(unit));
+                let unit_files = std::mem::take(&mut site.files).into_iter().collect();
+                cache.store(
+                    unit.clone(),
+                    unit_files,
+                    site.site_json_entry.take(),
+                    reads,
+                    &now,
+                    &site.diagnostics[errors_before..],
+                )
+            }
+        };
+        entries.extend(rendered.site_json);
+        files.extend(rendered.files);
     }
-    site.list_pages();
-    site.tag_pages();
-    site.dashboard();
-    site.recent();
-    site.not_found();
-    site.site_json();
+    cache.retain(&units.into_iter().collect());
+    site.files = files;
+    let site_json = site.site_json(&entries);
+    site.files.insert(PathBuf::from("site.json"), site_json);
     site.sitemap();
     for (name, text) in super::assets() {
         site.files.insert(
             Path::new("assets").join(name),
-            Output::Bytes(text.as_bytes().to_vec()),
+            Output::Bytes(Arc::new(text.as_bytes().to_vec())),
         );
     }
     for (out, from) in static_files {

@@ -1,0 +1,274 @@
+//! Incremental rebuilds (what `serve` does after each save) give exactly what a clean
+//! build gives, after any sequence of edits, while rendering only the pages an edit
+//! touches.
+
+mod common;
+
+use common::{copy_dir, example_site_path};
+use cyclebook::render::{Output, SiteFiles};
+use cyclebook::Cache;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+struct Session {
+    _dir: tempfile::TempDir,
+    site: PathBuf,
+    cache: Cache,
+}
+
+impl Session {
+    fn new() -> Session {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        copy_dir(&example_site_path(), &site);
+        let mut session = Session {
+            _dir: dir,
+            site,
+            cache: Cache::default(),
+        };
+        session.rebuild(&[]).expect("the example site builds");
+        session
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.site.join(rel)
+    }
+
+    /// Rebuilds as `serve` does after the watcher named `changed`.
+    fn rebuild(&mut self, changed: &[&str]) -> Result<SiteFiles, cyclebook::Error> {
+        let paths: Vec<PathBuf> = changed.iter().map(|c| self.path(c)).collect();
+        self.cache.load.forget(paths.iter().map(PathBuf::as_path));
+        cyclebook::compile_cached(&self.site, None, false, false, &mut self.cache).map(|b| b.files)
+    }
+
+    fn clean(&self) -> Result<SiteFiles, cyclebook::Error> {
+        cyclebook::compile(&self.site, None, false, false).map(|b| b.files)
+    }
+
+    /// Edits, rebuilds incrementally, and checks the result against a clean build.
+    /// Returns how many pages the rebuild rendered.
+    fn step(&mut self, what: &str, changed: &[&str]) -> usize {
+        let incremental = self.rebuild(changed);
+        let clean = self.clean();
+        match (incremental, clean) {
+            (Ok(incremental), Ok(clean)) => assert_same(what, &incremental, &clean),
+            (Err(cyclebook::Error::Content(a)), Err(cyclebook::Error::Content(b))) => {
+                let show = |d: &[cyclebook::diagnostics::Diagnostic]| {
+                    d.iter().map(|d| d.render_human()).collect::<Vec<_>>()
+                };
+                assert_eq!(show(&a), show(&b), "{what}: diagnostics differ");
+            }
+            (a, b) => panic!(
+                "{what}: incremental {:?} but clean {:?}",
+                a.map(|f| f.len()),
+                b.map(|f| f.len())
+            ),
+        }
+        self.cache.render.last_rendered
+    }
+
+    fn edit(&self, rel: &str, change: impl FnOnce(String) -> String) {
+        let path = self.path(rel);
+        let text = fs::read_to_string(&path).unwrap();
+        let changed = change(text.clone());
+        assert_ne!(changed, text, "the edit of {rel} changes it");
+        fs::write(&path, changed).unwrap();
+    }
+
+    fn write(&self, rel: &str, text: &str) {
+        fs::write(self.path(rel), text).unwrap();
+    }
+}
+
+fn assert_same(what: &str, incremental: &SiteFiles, clean: &SiteFiles) {
+    let keys = |f: &SiteFiles| f.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(keys(incremental), keys(clean), "{what}: different files");
+    for (path, output) in clean {
+        let other = &incremental[path];
+        let same = match (output, other) {
+            (Output::Bytes(a), Output::Bytes(b)) => a == b,
+            (Output::Copy(a), Output::Copy(b)) => a == b,
+            _ => false,
+        };
+        if !same {
+            let text = |o: &Output| match o {
+                Output::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+                Output::Copy(p) => format!("copy of {}", p.display()),
+            };
+            let (a, b): (Vec<char>, Vec<char>) = (
+                text(other).chars().collect(),
+                text(output).chars().collect(),
+            );
+            let at = (0..a.len().min(b.len()))
+                .find(|i| a[*i] != b[*i])
+                .unwrap_or(a.len().min(b.len()));
+            let around = |s: &[char]| -> String {
+                s[at.saturating_sub(120).min(s.len())..(at + 120).min(s.len())]
+                    .iter()
+                    .collect()
+            };
+            panic!(
+                "{what}: {} differs from a clean build at character {at}:\nincremental: …{}…\nclean:       …{}…",
+                path.display(),
+                around(&a),
+                around(&b)
+            );
+        }
+    }
+}
+
+fn page<'a>(files: &'a SiteFiles, path: &str) -> &'a str {
+    match &files[Path::new(path)] {
+        Output::Bytes(b) => std::str::from_utf8(b).unwrap(),
+        Output::Copy(_) => panic!("{path} is a copy"),
+    }
+}
+
+#[test]
+fn nothing_changed_renders_nothing() {
+    let mut s = Session::new();
+    assert_eq!(s.step("no change", &[]), 0);
+    assert!(s.cache.render.last_units > 100);
+}
+
+#[test]
+fn a_body_edit_renders_the_page_and_the_pages_showing_its_links() {
+    let mut s = Session::new();
+    s.edit("notes/patient-rep-feedback.md", |t| {
+        t + "\nA new paragraph about [[falls-huddle-2]].\n"
+    });
+    let rendered = s.step("body edit", &["notes/patient-rep-feedback.md"]);
+    // The note, the cycle it now links to (a new backlink); nothing that only lists it.
+    assert!(
+        (1..=3).contains(&rendered),
+        "rendered {rendered} pages for one body edit"
+    );
+    let files = s.rebuild(&[]).unwrap();
+    assert!(
+        page(&files, "cycles/falls-huddle-2/index.html").contains("notes/patient-rep-feedback/")
+    );
+}
+
+#[test]
+fn any_sequence_of_edits_matches_a_clean_build() {
+    let mut s = Session::new();
+    s.edit("notes/patient-rep-feedback.md", |t| {
+        t.replace(
+            "What our patient and carer representatives told us",
+            "What patient representatives told us",
+        )
+    });
+    s.step("title of a note", &["notes/patient-rep-feedback.md"]);
+
+    s.edit("cycles/falls-huddle-2.md", |t| {
+        t.replace(
+            "tags: [huddle, handover, weekends]",
+            "tags: [huddle, handover, weekends, brand-new-tag]",
+        )
+    });
+    s.step("a new tag", &["cycles/falls-huddle-2.md"]);
+
+    s.edit("cycles/falls-huddle-2.md", |t| {
+        t.replace("status: done", "status: studying")
+    });
+    s.step("status of a cycle", &["cycles/falls-huddle-2.md"]);
+
+    s.write(
+        "notes/new-observation.md",
+        "---\ntitle: A new observation\ndate: 2026-11-20\ntags: [falls]\n---\n\nSeen during [[bay-tagging-2]], see [[falls-rate]].\n",
+    );
+    s.step("a new note", &["notes/new-observation.md"]);
+
+    s.edit("notes/new-observation.md", |t| {
+        t.replace("A new observation", "A renamed observation")
+    });
+    s.step("title of the new note", &["notes/new-observation.md"]);
+
+    fs::rename(
+        s.path("notes/new-observation.md"),
+        s.path("notes/observation-moved.md"),
+    )
+    .unwrap();
+    s.step(
+        "a renamed note",
+        &["notes/new-observation.md", "notes/observation-moved.md"],
+    );
+
+    fs::remove_file(s.path("notes/observation-moved.md")).unwrap();
+    s.step("a deleted note", &["notes/observation-moved.md"]);
+
+    s.write(
+        "cycles/bed-sensors-3.md",
+        "---\ntitle: Bed sensors, test 3\nchange: bed-chair-sensors\nstatus: planned\nstarted: 2026-12-01\nmeasures: [falls-rate]\n---\n\n## Plan\n\nTry the quieter alarm on one bay.\n",
+    );
+    s.step("a new cycle", &["cycles/bed-sensors-3.md"]);
+    fs::remove_file(s.path("cycles/bed-sensors-3.md")).unwrap();
+    s.step("the new cycle deleted", &["cycles/bed-sensors-3.md"]);
+
+    s.edit("measures/falls-rate.csv", |t| {
+        t.replace("2026-11-16,1,194,", "2026-11-16,9,194,")
+    });
+    s.step("a measure's data", &["measures/falls-rate.csv"]);
+
+    s.edit("cycles/bay-tagging-3.md", |t| {
+        t.replace("started: ", "started: 2020-01-01\nx_started: ")
+    });
+    s.step("a broken edit", &["cycles/bay-tagging-3.md"]);
+    s.edit("cycles/bay-tagging-3.md", |t| {
+        t.replace("started: 2020-01-01\nx_started: ", "started: ")
+    });
+    s.step("the broken edit undone", &["cycles/bay-tagging-3.md"]);
+
+    s.edit("cyclebook.yml", |t| {
+        t.replace("title:", "title: Renamed site\nx_title:")
+    });
+    s.step("a broken setting", &["cyclebook.yml"]);
+    s.edit("cyclebook.yml", |t| {
+        t.replace("title: Renamed site\nx_title:", "title:")
+    });
+    s.step("the setting restored", &["cyclebook.yml"]);
+    s.edit("cyclebook.yml", |t| {
+        t.replacen("title: ", "title: Ward 7 — ", 1)
+    });
+    s.step("the site's title", &["cyclebook.yml"]);
+
+    fs::create_dir_all(s.path("templates/partials")).unwrap();
+    s.write(
+        "templates/partials/tags.html",
+        "<p class=\"overridden-tags\">tags</p>\n",
+    );
+    s.step("a template override", &["templates/partials/tags.html"]);
+    fs::remove_file(s.path("templates/partials/tags.html")).unwrap();
+    s.step("the override removed", &["templates/partials/tags.html"]);
+
+    fs::create_dir_all(s.path("static")).unwrap();
+    s.write("static/plan.txt", "a plan\n");
+    s.edit("notes/patient-rep-feedback.md", |t| {
+        t + "\nThe [plan](../static/plan.txt).\n"
+    });
+    s.step(
+        "a static file and a link to it",
+        &["static/plan.txt", "notes/patient-rep-feedback.md"],
+    );
+
+    s.edit("changes/safety-huddle.md", |t| {
+        t.replacen("title: ", "title: Renamed: ", 1)
+    });
+    let rendered = s.step("title of a change idea", &["changes/safety-huddle.md"]);
+    assert!(
+        rendered > 3,
+        "cycles showing the change's title were rendered again"
+    );
+}
+
+#[test]
+fn an_edit_missed_by_the_watcher_is_still_seen() {
+    // Without a watcher's word, the file's size, time and inode tell it changed.
+    let mut s = Session::new();
+    s.edit("notes/patient-rep-feedback.md", |t| {
+        t + "\nOne more line.\n"
+    });
+    s.step("an unreported edit", &[]);
+    let files = s.rebuild(&[]).unwrap();
+    assert!(page(&files, "notes/patient-rep-feedback/index.html").contains("One more line."));
+}
