@@ -43,10 +43,16 @@ fn main() {
             let _ = log_tx.send(line);
         }
     });
-    let address = url.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let address = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
     let note_path = site.join(&note);
     let original = std::fs::read_to_string(&note_path).unwrap();
-    let page = format!("/notes/{}/", Path::new(&note).file_stem().unwrap().to_string_lossy());
+    let page = format!(
+        "/notes/{}/",
+        Path::new(&note).file_stem().unwrap().to_string_lossy()
+    );
     let (mut to_event, mut to_page, mut rebuild) = (Vec::new(), Vec::new(), Vec::new());
     for run in 0..runs {
         // An open page: its live-reload connection, waiting.
@@ -54,7 +60,9 @@ fn main() {
         let script = &served[served.rfind("EventSource(\"").unwrap() + 13..];
         let events = &script[..script.find('"').unwrap()];
         let mut stream = TcpStream::connect(&address).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .unwrap();
         write!(stream, "GET {events} HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
         let mut reader = BufReader::new(stream);
         let mut line = String::new();

@@ -80,7 +80,12 @@ impl Server {
     /// A raw GET of `target`, exactly as written (no normalising of `..`).
     fn get(&self, target: &str) -> Response {
         let mut stream = TcpStream::connect(&self.address).unwrap();
-        write!(stream, "GET {target} HTTP/1.1\r\nHost: {}\r\n\r\n", self.address).unwrap();
+        write!(
+            stream,
+            "GET {target} HTTP/1.1\r\nHost: {}\r\n\r\n",
+            self.address
+        )
+        .unwrap();
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).unwrap();
         let split = raw.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
@@ -108,7 +113,10 @@ impl Server {
         let mut last = self.status();
         let mut since = Instant::now();
         loop {
-            assert!(Instant::now() < deadline, "no rebuild after generation {after}");
+            assert!(
+                Instant::now() < deadline,
+                "no rebuild after generation {after}"
+            );
             std::thread::sleep(Duration::from_millis(25));
             let now = self.status();
             if now["generation"] != last["generation"] {
@@ -170,10 +178,7 @@ impl Server {
             } else {
                 response.body
             };
-            assert!(
-                served == bytes,
-                "{step}: {url} differs from a clean build"
-            );
+            assert!(served == bytes, "{step}: {url} differs from a clean build");
         }
     }
 }
@@ -252,15 +257,24 @@ fn a_broken_edit_shows_the_errors_over_the_page_until_it_is_fixed() {
         let response = server.get(page);
         assert_eq!(response.status, 200, "{page}");
         let text = response.text();
-        assert!(text.contains("id=\"cyclebook-errors\""), "{page}: no overlay");
+        assert!(
+            text.contains("id=\"cyclebook-errors\""),
+            "{page}: no overlay"
+        );
         assert!(
             text.contains("data-file=\"cycles/falls-huddle-2.md:4:"),
             "{page}: the overlay names the file and line"
         );
-        assert!(text.contains("finished"), "{page}: the overlay quotes the line");
+        assert!(
+            text.contains("finished"),
+            "{page}: the overlay quotes the line"
+        );
     }
     // Not a stale page dressed up: the last good build stays underneath.
-    assert!(server.get("/cycles/falls-huddle-2/").text().contains("Falls huddle, test 2"));
+    assert!(server
+        .get("/cycles/falls-huddle-2/")
+        .text()
+        .contains("Falls huddle, test 2"));
 
     let g = server.generation();
     server.save("cycles/falls-huddle-2.md", &good);
@@ -338,6 +352,10 @@ fn no_request_reaches_outside_the_built_site() {
 #[test]
 fn serve_listens_on_this_computer_only_unless_told() {
     let server = Server::start();
-    assert!(server.address.starts_with("127.0.0.1:"), "{}", server.address);
+    assert!(
+        server.address.starts_with("127.0.0.1:"),
+        "{}",
+        server.address
+    );
     assert!(server.url.starts_with("http://127.0.0.1:"));
 }
