@@ -100,6 +100,7 @@ fn main() {
     }
     std::fs::write(&note_path, &original).unwrap();
     let _ = child.kill();
+    let _ = child.wait();
     let median = |v: &mut Vec<f64>| {
         v.sort_by(|a, b| a.total_cmp(b));
         v[v.len() / 2]
