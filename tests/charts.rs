@@ -1171,3 +1171,29 @@ fn example_site_charts_show_every_signal_phases_and_cycles() {
         .unwrap()
         .contains(&json!("lesson-two-changes-one-chart")));
 }
+
+#[test]
+fn a_run_below_then_a_run_above_the_line_is_read_as_the_latest_run_only() {
+    // Ten weeks below the mean, then ten above: two shifts, and the reading tells of
+    // the one the latest point belongs to (from its own first week), not of twenty.
+    let values: Vec<f64> = [5.0; 10].into_iter().chain([9.0; 10]).collect();
+    let md = "---\ntitle: Minutes to assessment\nunit: minutes\nchart: run\nimprovement: increase\nrules: mdc\n---\n";
+    let built = Site::from_files(&[
+        ("measures/minutes.md", md),
+        ("measures/minutes.csv", weekly_csv(&values).as_str()),
+    ])
+    .build();
+    let data = data_json(&built, "minutes");
+    let points = data["points"].as_array().unwrap();
+    assert_eq!(points[0]["signals"], json!(["shift"]));
+    assert_eq!(points[19]["signals"], json!(["shift"]));
+    let page = built.page("measures/minutes/index.html");
+    let eleventh = points[10]["x"].as_str().unwrap();
+    let since = cyclebook::date::Date::parse_iso(eleventh)
+        .unwrap()
+        .display();
+    page.contains(&format!(
+        "Special cause improvement: 10 points in a row above the median line since {since}"
+    ));
+    page.lacks("20 points in a row");
+}

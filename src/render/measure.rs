@@ -266,11 +266,42 @@ pub fn reading(view: &MeasureView, unit: &str, cycles: &[CycleMark]) -> Vec<Stri
         let signal = latest.signals[0];
         // The episode: the points with the same signal up to the latest.
         // Excluded points and gaps carry no signal but do not end a run either.
+        // A shift is one side of the centre line and a trend one direction: a run
+        // below the line followed by one above it are two episodes, not one.
+        let side_of = |k: usize| match (points[k].y, points[k].centre) {
+            (Some(y), Some(c)) => y.partial_cmp(&c),
+            _ => None,
+        };
+        let latest_side = side_of(last);
         let mut start = last;
+        let mut later = last;
+        let mut direction: Option<Option<std::cmp::Ordering>> = None;
         for k in (0..last).rev() {
             let p = &points[k];
             if p.signals.contains(&signal) {
+                let same_episode = match signal {
+                    // Points on the line neither continue nor break a run.
+                    Signal::Shift => {
+                        side_of(k) == latest_side || side_of(k) == Some(std::cmp::Ordering::Equal)
+                    }
+                    Signal::Trend => {
+                        use std::cmp::Ordering::Equal;
+                        let step = points[k]
+                            .y
+                            .zip(points[later].y)
+                            .and_then(|(a, b)| a.partial_cmp(&b));
+                        // The latest step sets the direction; ties neither continue
+                        // nor break it.
+                        let way = *direction.get_or_insert(step);
+                        step == way || step == Some(Equal) || way == Some(Equal)
+                    }
+                    _ => true,
+                };
+                if !same_episode {
+                    break;
+                }
                 start = k;
+                later = k;
             } else if !(p.excluded || p.y.is_none()) {
                 break;
             }
