@@ -14,6 +14,7 @@ pub mod content;
 pub mod date;
 pub mod diagnostics;
 pub mod git;
+pub mod hash;
 pub mod privacy;
 pub mod render;
 pub mod resolve;
@@ -67,7 +68,7 @@ pub struct Built {
 pub struct Cache {
     pub load: content::LoadCache,
     links: resolve::LinkCache,
-    identifiers: std::collections::HashMap<PathBuf, (u64, Vec<privacy::identifiers::Finding>)>,
+    identifiers: IdentifierCache,
     /// The history and the state of the repository it was read at.
     history: Option<(git::Head, Option<git::History>)>,
     pub render: render::RenderCache,
@@ -105,7 +106,9 @@ pub fn compile_cached(
             )));
         }
     }
+    let mut laps = Laps::start();
     let loaded = content::load_cached(site, &mut cache.load).map_err(Error::Load)?;
+    laps.lap("load");
     let content::Content {
         mut config,
         items,
@@ -126,6 +129,7 @@ pub fn compile_cached(
     let (mut library, resolve_diagnostics) =
         resolve::resolve_cached(items, &static_paths, &mut cache.links);
     all.extend(resolve_diagnostics);
+    laps.lap("resolve");
     all.extend(scan_identifiers(
         &library,
         &config_file,
@@ -137,6 +141,7 @@ pub fn compile_cached(
             privacy::suppression::small_counts_without_suppression(item, config.suppress_below)
         }));
     }
+    laps.lap("identifiers and privacy");
     let history = if git {
         read_history(site, &library, &config, &mut all, &mut cache.history)
     } else {
@@ -145,6 +150,7 @@ pub fn compile_cached(
     if let Some(history) = &history {
         resolve::date_undated_notes(&mut library, history);
     }
+    laps.lap("history");
     let files = match render::render_site(
         &library,
         &config,
@@ -159,6 +165,7 @@ pub fn compile_cached(
             None
         }
     };
+    laps.lap("render");
     diagnostics::sort(&mut all);
     match files {
         Some(files) if !all.iter().any(Diagnostic::is_error) => Ok(Built {
@@ -171,6 +178,30 @@ pub fn compile_cached(
     }
 }
 
+/// With `CYCLEBOOK_TIMINGS` set, each stage's time goes to standard error: where a
+/// build's time goes, without a profiler.
+struct Laps {
+    last: Option<Instant>,
+}
+
+impl Laps {
+    fn start() -> Laps {
+        Laps {
+            last: std::env::var_os("CYCLEBOOK_TIMINGS").map(|_| Instant::now()),
+        }
+    }
+
+    fn lap(&mut self, stage: &str) {
+        if let Some(last) = self.last {
+            eprintln!(
+                "{stage:>24}: {:8.1} ms",
+                last.elapsed().as_secs_f64() * 1000.0
+            );
+            self.last = Some(Instant::now());
+        }
+    }
+}
+
 /// `cyclebook check`: everything `build` validates, without writing.
 pub fn check(site: &Path, git: bool, allow_identifiers: bool) -> Result<Vec<Diagnostic>, Error> {
     compile(site, None, git, allow_identifiers).map(|built| built.diagnostics)
@@ -178,8 +209,9 @@ pub fn check(site: &Path, git: bool, allow_identifiers: bool) -> Result<Vec<Diag
 
 /// Every file that would be published, scanned for identifiers (NHS numbers, emails,
 /// phone numbers, postcodes, dates of birth). Errors, unless the user allowed them.
-type IdentifierCache =
-    std::collections::HashMap<PathBuf, (u64, Vec<privacy::identifiers::Finding>)>;
+/// Findings by the revision of the file read (and whether it is a measure's CSV, read
+/// with its definition).
+type IdentifierCache = std::collections::HashMap<(u64, bool), Vec<privacy::identifiers::Finding>>;
 
 fn scan_identifiers(
     library: &resolve::Library,
@@ -187,26 +219,33 @@ fn scan_identifiers(
     allow: bool,
     cache: &mut IdentifierCache,
 ) -> Vec<Diagnostic> {
-    // (path, text, revision of the file the text was read with)
-    let mut files: Vec<(&Path, &str, u64)> =
-        vec![(&config_file.path, &config_file.text, config_file.revision)];
+    // (path, text, the revision of the file read and whether the text is its CSV)
+    let mut files: Vec<(&Path, &str, (u64, bool))> = vec![(
+        &config_file.path,
+        &config_file.text,
+        (config_file.revision, false),
+    )];
     for item in &library.items {
         if !item.source.text.is_empty() {
-            files.push((item.path(), &item.source.text, item.source.revision));
+            files.push((
+                item.path(),
+                &item.source.text,
+                (item.source.revision, false),
+            ));
         }
         if let Some(m) = item.measure() {
             if let Some(data) = &m.data {
                 // A measure's CSV is read again whenever its definition is.
-                files.push((&m.csv_path, &data.raw, item.source.revision));
+                files.push((&m.csv_path, &data.raw, (item.source.revision, true)));
             }
         }
     }
     let mut found = Vec::new();
     let mut fresh = IdentifierCache::with_capacity(files.len());
-    for (path, text, revision) in files {
-        let findings = match cache.remove(path) {
-            Some((r, findings)) if r == revision => findings,
-            _ => privacy::identifiers::scan(text),
+    for (path, text, key) in files {
+        let findings = match cache.remove(&key) {
+            Some(findings) => findings,
+            None => privacy::identifiers::scan(text),
         };
         for finding in &findings {
             let message = format!(
@@ -228,7 +267,7 @@ fn scan_identifiers(
                     )),
             );
         }
-        fresh.insert(path.to_path_buf(), (revision, findings));
+        fresh.insert(key, findings);
     }
     *cache = fresh;
     found

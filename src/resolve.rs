@@ -5,6 +5,7 @@ use crate::content::frontmatter::Ref;
 use crate::content::items::{CycleStatus, Details, Item, Kind};
 use crate::content::slugify;
 use crate::diagnostics::{did_you_mean, display_path, Diagnostic};
+use crate::hash::FastMap;
 use crate::render::markdown::{scan_links, BodyLink, LinkTarget};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
@@ -18,6 +19,15 @@ pub struct Destination {
     pub title: String,
     /// The item linked, which gains a backlink.
     pub item: Option<usize>,
+}
+
+/// What a body link leads to (see [`Library::link_end`]).
+#[derive(Debug, Clone, Copy)]
+pub enum LinkEnd<'a> {
+    Item(usize),
+    Driver(&'a DriverInfo),
+    /// A published file, by its output path.
+    File(&'a str),
 }
 
 /// Where a driver sits in its aim's diagram.
@@ -41,9 +51,9 @@ pub struct Tag {
 #[derive(Debug, Default)]
 pub struct Library {
     /// Sorted by kind, then id: the order of every listing that has no better one.
-    pub items: Vec<Item>,
-    pub by_id: HashMap<String, usize>,
-    by_path: HashMap<PathBuf, usize>,
+    pub items: Vec<Arc<Item>>,
+    pub by_id: FastMap<String, usize>,
+    by_path: FastMap<PathBuf, usize>,
     /// Files a body may link to (site-relative source path → output path).
     published_files: HashMap<PathBuf, String>,
     /// Items each item links to (front matter and body), sorted, without repeats.
@@ -58,11 +68,13 @@ pub struct Library {
     pub changes_by_driver: BTreeMap<String, Vec<usize>>,
     /// By tag slug.
     pub tags: BTreeMap<String, Tag>,
+    /// Per measure: the cycles that name it, in start-date order.
+    measure_cycles: HashMap<usize, Vec<usize>>,
 }
 
 impl Library {
     pub fn get(&self, id: &str) -> Option<&Item> {
-        self.by_id.get(id).map(|i| &self.items[*i])
+        self.by_id.get(id).map(|i| &*self.items[*i])
     }
 
     pub fn of_kind(&self, kind: Kind) -> impl Iterator<Item = (usize, &Item)> {
@@ -70,6 +82,29 @@ impl Library {
             .iter()
             .enumerate()
             .filter(move |(_, item)| item.kind == kind)
+            .map(|(i, item)| (i, &**item))
+    }
+
+    /// What a body link leads to, without working out its address: `None` if nothing,
+    /// else the item (a driver's aim) or, for a published file, its output path.
+    pub fn link_end(&self, target: &LinkTarget) -> Option<LinkEnd<'_>> {
+        match target {
+            LinkTarget::Wiki { id, .. } => match self.by_id.get(id) {
+                Some(&i) => Some(LinkEnd::Item(i)),
+                None => self.drivers.get(id).map(LinkEnd::Driver),
+            },
+            LinkTarget::File { path, .. } => self.by_path.get(path).map(|&i| LinkEnd::Item(i)),
+            LinkTarget::Asset { path, .. } => self
+                .published_files
+                .get(path)
+                .map(|href| LinkEnd::File(href)),
+            LinkTarget::Chart(block) => self
+                .by_id
+                .get(&block.measure)
+                .filter(|&&i| self.items[i].kind == Kind::Measure)
+                .map(|&i| LinkEnd::Item(i)),
+            LinkTarget::OutsideSite { .. } | LinkTarget::BadChart { .. } => None,
+        }
     }
 
     /// Where a body link goes: an item's page, a driver's place in its aim's diagram,
@@ -120,22 +155,10 @@ impl Library {
 
     /// Cycles that name a measure, in start-date order: the chart's annotations.
     pub fn cycles_for_measure(&self, measure: usize) -> Vec<usize> {
-        let id = &self.items[measure].id;
-        let mut cycles: Vec<usize> = self
-            .of_kind(Kind::Cycle)
-            .filter(|(_, item)| {
-                item.cycle()
-                    .is_some_and(|c| c.measures.iter().any(|m| &m.id == id))
-            })
-            .map(|(i, _)| i)
-            .collect();
-        cycles.sort_by_key(|i| {
-            (
-                self.items[*i].cycle().and_then(|c| c.started),
-                self.items[*i].id.clone(),
-            )
-        });
-        cycles
+        self.measure_cycles
+            .get(&measure)
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
@@ -173,17 +196,18 @@ struct Resolver<'a> {
 /// [`SourceFile::revision`]: crate::content::source::SourceFile::revision
 #[derive(Debug, Default)]
 pub struct LinkCache {
-    bodies: HashMap<PathBuf, (u64, Arc<Vec<BodyLink>>)>,
+    /// By the revision of the file the body was read from.
+    bodies: HashMap<u64, Arc<Vec<BodyLink>>>,
 }
 
 /// Resolves `items`; `static_files` are the site's `static/` files as output paths.
-pub fn resolve(items: Vec<Item>, static_files: &[PathBuf]) -> (Library, Vec<Diagnostic>) {
+pub fn resolve(items: Vec<Arc<Item>>, static_files: &[PathBuf]) -> (Library, Vec<Diagnostic>) {
     resolve_cached(items, static_files, &mut LinkCache::default())
 }
 
 /// [`resolve`], taking unchanged bodies' links from `cache` and refreshing it.
 pub fn resolve_cached(
-    mut items: Vec<Item>,
+    mut items: Vec<Arc<Item>>,
     static_files: &[PathBuf],
     cache: &mut LinkCache,
 ) -> (Library, Vec<Diagnostic>) {
@@ -191,12 +215,21 @@ pub fn resolve_cached(
     let mut library = Library::default();
     let mut diagnostics = Vec::new();
 
-    // Ids: the first of a duplicated id (in path order) keeps it.
+    // Ids: the first of a duplicated id (in path order) keeps it. Only items sharing an
+    // id are put in path order (comparing paths is slow, and duplicates are rare).
+    let mut sharing: HashMap<&str, Vec<usize>> = HashMap::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        sharing.entry(item.id.as_str()).or_default().push(i);
+    }
+    let mut shared: Vec<usize> = sharing
+        .into_values()
+        .filter(|group| group.len() > 1)
+        .flatten()
+        .collect();
+    shared.sort_by(|a, b| items[*a].path().cmp(items[*b].path()));
     let mut first_by_id: HashMap<String, usize> = HashMap::new();
-    let mut by_path_order: Vec<usize> = (0..items.len()).collect();
-    by_path_order.sort_by(|a, b| items[*a].path().cmp(items[*b].path()));
     let mut duplicates = BTreeSet::new();
-    for i in by_path_order {
+    for i in shared {
         let item = &items[i];
         if let Some(&first) = first_by_id.get(&item.id) {
             let other = &items[first];
@@ -261,11 +294,11 @@ pub fn resolve_cached(
         .iter()
         .map(|item| {
             let revision = item.source.revision;
-            let links = match cache.bodies.get(item.path()) {
-                Some((r, links)) if *r == revision => links.clone(),
-                _ => Arc::new(scan_links(&item.body, item.body_line, item.path())),
+            let links = match cache.bodies.get(&revision) {
+                Some(links) => links.clone(),
+                None => Arc::new(scan_links(&item.body, item.body_line, item.path())),
             };
-            bodies.insert(item.path().to_path_buf(), (revision, links.clone()));
+            bodies.insert(revision, links.clone());
             links
         })
         .collect();
@@ -296,6 +329,7 @@ pub fn resolve_cached(
     check_cycles(&library, &mut diags);
     build_ramps(&mut library, &mut diags);
     collect_tags(&mut library);
+    collect_measure_cycles(&mut library);
     (library, diags)
 }
 
@@ -542,9 +576,15 @@ impl Resolver<'_> {
         for i in 0..self.library.items.len() {
             let scanned = self.scanned[i].clone();
             for link in scanned.iter() {
-                if let Some(destination) = self.library.link_destination(&link.target) {
-                    if let Some(target) = destination.item {
-                        self.links.insert((i, target));
+                if let Some(end) = self.library.link_end(&link.target) {
+                    match end {
+                        LinkEnd::Item(target) => {
+                            self.links.insert((i, target));
+                        }
+                        LinkEnd::Driver(d) => {
+                            self.links.insert((i, d.aim));
+                        }
+                        LinkEnd::File(_) => {}
                     }
                     if let LinkTarget::Chart(block) = &link.target {
                         self.check_chart_window(i, block, link.pos);
@@ -863,10 +903,40 @@ fn build_ramps(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
     }
 }
 
+fn collect_measure_cycles(library: &mut Library) {
+    let mut by_measure: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (i, item) in library.items.iter().enumerate() {
+        let Some(cycle) = item.cycle() else { continue };
+        let mut named: Vec<usize> = cycle
+            .measures
+            .iter()
+            .filter_map(|m| library.by_id.get(&m.id).copied())
+            .filter(|m| library.items[*m].kind == Kind::Measure)
+            .collect();
+        named.sort_unstable();
+        named.dedup();
+        for m in named {
+            by_measure.entry(m).or_default().push(i);
+        }
+    }
+    for cycles in by_measure.values_mut() {
+        cycles.sort_by(|a, b| {
+            let started = |i: usize| library.items[i].cycle().and_then(|c| c.started);
+            (started(*a), &library.items[*a].id).cmp(&(started(*b), &library.items[*b].id))
+        });
+    }
+    library.measure_cycles = by_measure;
+}
+
 fn collect_tags(library: &mut Library) {
+    // Most tags recur on many items: slugify each spelling once.
+    let mut slugs: HashMap<&str, String> = HashMap::new();
     for (i, item) in library.items.iter().enumerate() {
         for tag in &item.tags {
-            let slug = slugify(tag);
+            let slug = slugs
+                .entry(tag.as_str())
+                .or_insert_with(|| slugify(tag))
+                .clone();
             let entry = library.tags.entry(slug.clone()).or_insert_with(|| Tag {
                 name: tag.clone(),
                 slug,
@@ -897,7 +967,7 @@ pub fn stale_measures(
         let active: Vec<&Item> = library
             .cycles_for_measure(i)
             .into_iter()
-            .map(|c| &library.items[c])
+            .map(|c| &*library.items[c])
             .filter(|c| c.cycle().is_some_and(|c| c.status.is_active()))
             .collect();
         let Some(cycle) = active.first() else {
@@ -931,13 +1001,13 @@ pub fn stale_measures(
 /// the rest. (Cycles' dates are about the work, so git never fills them.)
 pub fn date_undated_notes(library: &mut Library, history: &crate::git::History) {
     for item in &mut library.items {
-        let path = item.path().to_path_buf();
-        if let crate::content::items::Details::Note(note) = &mut item.details {
-            if note.date.is_none() {
-                note.date = history
-                    .file(&path)
-                    .and_then(|f| f.created)
-                    .map(|c| c.date());
+        let undated =
+            matches!(&item.details, crate::content::items::Details::Note(n) if n.date.is_none());
+        let created = history.file(item.path()).and_then(|f| f.created);
+        if let (true, Some(created)) = (undated, created) {
+            // Copied only here: other items stay shared with the cache.
+            if let crate::content::items::Details::Note(note) = &mut Arc::make_mut(item).details {
+                note.date = Some(created.date());
             }
         }
     }

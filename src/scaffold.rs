@@ -671,7 +671,7 @@ fn ramp_values(library: &Library, id: &str) -> Result<RampStart, ScaffoldError> 
         });
     }
     let ramp = library.ramps.get(&index).map(Vec::as_slice).unwrap_or(&[]);
-    let latest: Option<&Item> = ramp.last().map(|&i| &library.items[i]);
+    let latest: Option<&Item> = ramp.last().map(|&i| &*library.items[i]);
     Ok(match latest {
         None => RampStart {
             change: id.to_string(),

@@ -8,10 +8,12 @@ pub mod source;
 
 use crate::config::{Config, CONFIG_FILE};
 use crate::diagnostics::{Diagnostic, Pos};
+use crate::hash::FastMap;
 use frontmatter::Fields;
 use items::{Details, Item, Kind};
 use source::{relative, SourceFile};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -21,7 +23,7 @@ pub struct Content {
     pub root: PathBuf,
     pub config: Config,
     pub config_file: SourceFile,
-    pub items: Vec<Item>,
+    pub items: Vec<std::sync::Arc<Item>>,
     /// Files under `static/`: (path in the output, file on disk).
     pub static_files: Vec<(PathBuf, PathBuf)>,
     /// Template overrides by template name (`cycle.html`), from the site's theme and `templates/`.
@@ -348,7 +350,7 @@ fn stamp(path: &Path) -> Option<Stamp> {
 #[derive(Debug, Clone)]
 struct CachedItem {
     stamps: Vec<Option<Stamp>>,
-    item: Option<Item>,
+    item: Option<std::sync::Arc<Item>>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -356,7 +358,8 @@ struct CachedItem {
 /// changed (and that was not named in [`LoadCache::forget`]) is not read again.
 #[derive(Debug, Default)]
 pub struct LoadCache {
-    items: HashMap<PathBuf, CachedItem>,
+    /// By path, as bytes (hashing a `Path` parses it).
+    items: FastMap<OsString, CachedItem>,
     /// How many item files the last load read from disk (the rest came from the cache).
     pub last_read: usize,
 }
@@ -367,17 +370,18 @@ impl LoadCache {
     /// the size is otherwise invisible.
     pub fn forget<'a>(&mut self, paths: impl IntoIterator<Item = &'a Path>) {
         for path in paths {
-            self.items.remove(path);
+            self.items.remove(path.as_os_str());
             // A measure's entry is keyed by its Markdown file but also made of its CSV.
             if has_ext(path, "csv") {
-                self.items.remove(&path.with_extension("md"));
+                self.items.remove(path.with_extension("md").as_os_str());
             }
         }
     }
 
-    fn get(&self, path: &Path, stamps: &[Option<Stamp>]) -> Option<&CachedItem> {
+    /// Takes out what was read from `path`, if its files are unchanged.
+    fn take(&mut self, path: &Path, stamps: &[Option<Stamp>]) -> Option<CachedItem> {
         self.items
-            .get(path)
+            .remove(path.as_os_str())
             .filter(|c| c.stamps.iter().all(Option::is_some) && c.stamps == stamps)
     }
 }
@@ -417,7 +421,7 @@ pub fn load_cached(root: &Path, cache: &mut LoadCache) -> Result<Content, LoadEr
     diagnostics.extend(config_diagnostics);
 
     let mut items = Vec::new();
-    let mut fresh: HashMap<PathBuf, CachedItem> = HashMap::new();
+    let mut fresh: FastMap<OsString, CachedItem> = FastMap::default();
     cache.last_read = 0;
     for kind in Kind::ALL {
         let dir = root.join(kind.folder());
@@ -427,12 +431,12 @@ pub fn load_cached(root: &Path, cache: &mut LoadCache) -> Result<Content, LoadEr
             |path: &PathBuf,
              stamps: Vec<Option<Stamp>>,
              read: &dyn Fn(&mut Vec<Diagnostic>) -> Option<Item>| {
-                let entry = match cache.get(path, &stamps) {
-                    Some(cached) => cached.clone(),
+                let entry = match cache.take(path, &stamps) {
+                    Some(cached) => cached,
                     None => {
                         cache.last_read += 1;
                         let mut found = Vec::new();
-                        let item = read(&mut found);
+                        let item = read(&mut found).map(std::sync::Arc::new);
                         CachedItem {
                             stamps,
                             item,
@@ -442,7 +446,7 @@ pub fn load_cached(root: &Path, cache: &mut LoadCache) -> Result<Content, LoadEr
                 };
                 items.extend(entry.item.clone());
                 diagnostics.extend(entry.diagnostics.iter().cloned());
-                fresh.insert(path.clone(), entry);
+                fresh.insert(path.as_os_str().to_owned(), entry);
             };
         for path in files
             .iter()

@@ -9,16 +9,17 @@
 //! cache), so an incremental rebuild cannot drift from one: output is a function of
 //! what was read, and all of it was recorded.
 
-use super::Output;
+use super::{Output, SiteFiles};
 use crate::content::items::{Details, Kind};
 use crate::diagnostics::Diagnostic;
 use crate::git::History;
+use crate::hash::{FastHasher as DefaultHasher, FastMap};
 use crate::render::markdown::LinkTarget;
 use crate::render::measure::MeasureView;
-use crate::resolve::Library;
+use crate::resolve::{Library, LinkEnd};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -80,17 +81,54 @@ pub(super) enum Unit {
 
 #[derive(Debug, Clone)]
 pub(super) struct Rendered {
-    pub files: Vec<(PathBuf, Output)>,
+    /// The paths of its files (the files themselves are in [`RenderCache::files`]).
+    paths: Vec<PathBuf>,
     /// An item's entry in `site.json`, pretty-printed at its depth there.
     pub site_json: Option<Arc<str>>,
-    reads: Vec<(Dep, u64)>,
+}
+
+struct Stored {
+    rendered: Rendered,
+    /// What it read (by [`Deps`] index) and what that gave; `None` when it failed,
+    /// so that it is rendered again (and reports its errors again).
+    reads: Option<Vec<(u32, u64)>>,
+}
+
+/// Every [`Dep`] any unit read, numbered once, with its answer in the current build.
+#[derive(Default)]
+struct Deps {
+    all: Vec<Dep>,
+    index: FastMap<Dep, u32>,
+    /// By index: the answer in the build under way, once asked.
+    now: Vec<Option<u64>>,
+}
+
+impl Deps {
+    fn intern(&mut self, dep: Dep) -> u32 {
+        if let Some(&i) = self.index.get(&dep) {
+            return i;
+        }
+        let i = self.all.len() as u32;
+        self.all.push(dep.clone());
+        self.index.insert(dep, i);
+        self.now.push(None);
+        i
+    }
+
+    fn now(&mut self, i: u32, fingerprints: &Fingerprints) -> u64 {
+        let i = i as usize;
+        *self.now[i].get_or_insert_with(|| fingerprints.of(&self.all[i]))
+    }
 }
 
 /// Measure analyses and rendered units from earlier builds of the same site.
 #[derive(Default)]
 pub struct RenderCache {
     global: Option<u64>,
-    units: HashMap<Unit, Rendered>,
+    units: HashMap<Unit, Stored>,
+    deps: Deps,
+    /// Every unit's files, as the last build left them.
+    files: SiteFiles,
     views: HashMap<
         String,
         (
@@ -119,21 +157,30 @@ impl RenderCache {
     pub(super) fn begin(&mut self, global: u64) {
         if self.global != Some(global) {
             self.units.clear();
+            self.files.clear();
+            self.deps = Deps::default();
             self.global = Some(global);
         }
+        // A dep no unit reads any more is dropped when the cache is cleared; until
+        // then it costs one slot.
+        self.deps.now.iter_mut().for_each(|fp| *fp = None);
         self.last_rendered = 0;
         self.last_units = 0;
     }
 
     /// The unit's earlier output, if everything it read still reads the same.
-    pub(super) fn reuse(&mut self, unit: &Unit, now: &Fingerprints) -> Option<Rendered> {
+    /// The unit's `site.json` entry (its files stay as they are) if everything it
+    /// read still reads the same.
+    pub(super) fn reuse(&mut self, unit: &Unit, now: &Fingerprints) -> Option<Option<Arc<str>>> {
         self.last_units += 1;
         let earlier = self.units.get(unit)?;
+        let deps = &mut self.deps;
         earlier
             .reads
+            .as_ref()?
             .iter()
-            .all(|(dep, fp)| now.of(dep) == *fp)
-            .then(|| earlier.clone())
+            .all(|(dep, fp)| deps.now(*dep, now) == *fp)
+            .then(|| earlier.rendered.site_json.clone())
     }
 
     pub(super) fn store(
@@ -144,32 +191,53 @@ impl RenderCache {
         reads: HashSet<Dep>,
         now: &Fingerprints,
         diagnostics: &[Diagnostic],
-    ) -> Rendered {
+    ) -> Option<Arc<str>> {
         self.last_rendered += 1;
-        let reads = reads
+        if let Some(earlier) = self.units.remove(&unit) {
+            for path in earlier.rendered.paths {
+                self.files.remove(&path);
+            }
+        }
+        let paths = files.iter().map(|(path, _)| path.clone()).collect();
+        self.files.extend(files);
+        let mut reads: Vec<(u32, u64)> = reads
             .into_iter()
             .map(|dep| {
-                let fp = now.of(&dep);
-                (dep, fp)
+                let i = self.deps.intern(dep);
+                (i, self.deps.now(i, now))
             })
             .collect();
-        let rendered = Rendered {
-            files,
-            site_json,
-            reads,
-        };
-        // A unit that failed is rendered again next time, to report its errors again.
-        if diagnostics.is_empty() {
-            self.units.insert(unit, rendered.clone());
-        } else {
-            self.units.remove(&unit);
-        }
-        rendered
+        reads.sort_unstable();
+        self.units.insert(
+            unit,
+            Stored {
+                rendered: Rendered {
+                    paths,
+                    site_json: site_json.clone(),
+                },
+                reads: diagnostics.is_empty().then_some(reads),
+            },
+        );
+        site_json
     }
 
     /// Drops units that no longer exist (a deleted item, an unused tag).
     pub(super) fn retain(&mut self, live: &HashSet<Unit>) {
-        self.units.retain(|unit, _| live.contains(unit));
+        let files = &mut self.files;
+        self.units.retain(|unit, stored| {
+            let keep = live.contains(unit);
+            if !keep {
+                for path in &stored.rendered.paths {
+                    files.remove(path);
+                }
+            }
+            keep
+        });
+    }
+
+    /// The files of every unit.
+    pub(super) fn files(&self) -> &SiteFiles {
+        &self.files
     }
 
     /// Each measure's analysis, computed again only for measures whose files were read
@@ -202,21 +270,18 @@ impl RenderCache {
 }
 
 fn hash_of(value: impl Hash) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = DefaultHasher::default();
     value.hash(&mut h);
     h.finish()
 }
 
-/// The answers to [`Dep`]s in the site being built, each worked out once.
+/// The answers to [`Dep`]s in the site being built.
 pub(super) struct Fingerprints<'a> {
     library: &'a Library,
     history: Option<&'a History>,
-    card: &'a dyn Fn(usize) -> u64,
-    memo: RefCell<HashMap<Dep, u64>>,
+    /// Each item's card, by index.
+    cards: Vec<u64>,
 }
-
-/// The ids and kinds of items by index: how relations are compared across rebuilds.
-type IdsOf<'a> = dyn Fn(&[usize]) -> Vec<(&'a str, Kind)> + 'a;
 
 /// What [`Dep::Card`] and [`Dep::Item`] give for an id that is not in the site.
 const ABSENT: u64 = 0x5eed_0fab_5e17;
@@ -225,23 +290,17 @@ impl<'a> Fingerprints<'a> {
     pub(super) fn new(
         library: &'a Library,
         history: Option<&'a History>,
-        card: &'a dyn Fn(usize) -> u64,
+        card: &dyn Fn(usize) -> u64,
     ) -> Self {
         Fingerprints {
             library,
             history,
-            card,
-            memo: RefCell::new(HashMap::new()),
+            cards: (0..library.items.len()).map(card).collect(),
         }
     }
 
     pub(super) fn of(&self, dep: &Dep) -> u64 {
-        if let Some(fp) = self.memo.borrow().get(dep) {
-            return *fp;
-        }
-        let fp = self.compute(dep);
-        self.memo.borrow_mut().insert(dep.clone(), fp);
-        fp
+        self.compute(dep)
     }
 
     fn compute(&self, dep: &Dep) -> u64 {
@@ -253,20 +312,24 @@ impl<'a> Fingerprints<'a> {
                 .collect()
         };
         match dep {
-            Dep::Card(id) => library.by_id.get(id).map_or(ABSENT, |&i| (self.card)(i)),
-            Dep::Item(id) => library
-                .by_id
-                .get(id)
-                .map_or(ABSENT, |&i| self.item(i, &ids)),
-            Dep::Link(target) => hash_of(
-                library
-                    .link_destination(target)
-                    .map(|d| (d.href, d.title, d.item.map(|i| &library.items[i].id))),
-            ),
+            Dep::Card(id) => library.by_id.get(id).map_or(ABSENT, |&i| self.cards[i]),
+            Dep::Item(id) => library.by_id.get(id).map_or(ABSENT, |&i| self.item(i)),
+            // Hashes what the page shows of the link's end: its address is made of
+            // the id and kind, its text may be the title.
+            Dep::Link(target) => match library.link_end(target) {
+                None => ABSENT,
+                Some(LinkEnd::Item(i)) => {
+                    let item = &library.items[i];
+                    hash_of((&item.id, item.kind, &item.title))
+                }
+                Some(LinkEnd::Driver(d)) => hash_of((&d.id, &d.title, &library.items[d.aim].id)),
+                Some(LinkEnd::File(href)) => hash_of(href),
+            },
             Dep::Kind(kind) => {
-                let mut h = DefaultHasher::new();
+                let mut h = DefaultHasher::default();
                 for (i, item) in library.of_kind(*kind) {
-                    (&item.id, item.path(), (self.card)(i)).hash(&mut h);
+                    // The path as bytes: hashing a `Path` parses its components.
+                    (&item.id, item.path().as_os_str(), self.cards[i]).hash(&mut h);
                 }
                 h.finish()
             }
@@ -288,29 +351,39 @@ impl<'a> Fingerprints<'a> {
         }
     }
 
-    fn item(&self, i: usize, ids: &IdsOf<'a>) -> u64 {
+    fn item(&self, i: usize) -> u64 {
         let library = self.library;
         let item = &library.items[i];
-        let mut h = DefaultHasher::new();
-        // The revision changes whenever the file (or a measure's CSV) is read again.
-        (item.kind, &item.id, item.path(), item.source.revision).hash(&mut h);
-        ids(&library.outgoing[i]).hash(&mut h);
-        ids(&library.backlinks[i]).hash(&mut h);
+        let mut h = DefaultHasher::default();
+        // Relations are compared by the ids and kinds they lead to.
+        let mut relation = |indices: &[usize]| {
+            indices.len().hash(&mut h);
+            for &j in indices {
+                (&library.items[j].id, library.items[j].kind).hash(&mut h);
+            }
+        };
+        relation(&library.outgoing[i]);
+        relation(&library.backlinks[i]);
         match &item.details {
             Details::Cycle(c) => {
                 let (prev, next) = library.neighbours.get(&i).copied().unwrap_or((None, None));
-                ids(&prev.into_iter().chain(next).collect::<Vec<_>>()).hash(&mut h);
+                relation(&prev.into_iter().chain(next).collect::<Vec<_>>());
                 let change = c.change.as_ref().and_then(|r| library.by_id.get(&r.id));
-                change
-                    .and_then(|ci| library.ramps.get(ci))
-                    .map(|r| ids(r))
-                    .hash(&mut h);
+                relation(
+                    change
+                        .and_then(|ci| library.ramps.get(ci))
+                        .map_or(&[][..], Vec::as_slice),
+                );
             }
-            Details::Change(_) => library.ramps.get(&i).map(|r| ids(r)).hash(&mut h),
-            Details::Measure(_) => ids(&library.cycles_for_measure(i)).hash(&mut h),
-            // A note's date may come from git.
-            Details::Note(n) => n.date.hash(&mut h),
-            Details::Aim(_) => {}
+            Details::Change(_) => relation(library.ramps.get(&i).map_or(&[][..], Vec::as_slice)),
+            Details::Measure(_) => relation(&library.cycles_for_measure(i)),
+            Details::Note(_) | Details::Aim(_) => {}
+        }
+        // The revision changes whenever the file (or a measure's CSV) is read again.
+        (item.kind, &item.id, item.source.revision).hash(&mut h);
+        // A note's date may come from git.
+        if let Details::Note(n) = &item.details {
+            n.date.hash(&mut h);
         }
         if let Some(history) = self.history {
             let mut paths: Vec<&Path> = vec![item.path()];
@@ -341,7 +414,7 @@ pub(super) fn global_fingerprint(
     static_files: &[(PathBuf, PathBuf)],
     history: Option<&History>,
 ) -> u64 {
-    let mut h = DefaultHasher::new();
+    let mut h = DefaultHasher::default();
     format!("{config:?}").hash(&mut h);
     templates.hash(&mut h);
     static_files.hash(&mut h);
@@ -359,7 +432,7 @@ pub(super) fn global_fingerprint(
     h.finish()
 }
 
-/// A card's fingerprint.
-pub(super) fn card_fingerprint(card: &impl Hash) -> u64 {
-    hash_of(card)
+/// A fingerprint of everything in `value`.
+pub(super) fn fingerprint(value: impl Hash) -> u64 {
+    hash_of(value)
 }

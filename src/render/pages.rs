@@ -168,6 +168,37 @@ fn card(library: &Library, i: usize) -> Card {
     card_unrecorded(library, i)
 }
 
+/// A fingerprint of what [`card_unrecorded`] reads, without building the card: every
+/// field of a card comes from these.
+fn card_fingerprint(library: &Library, i: usize) -> u64 {
+    let item = &library.items[i];
+    let common = (&item.id, item.kind, &item.title, &item.summary, &item.tags);
+    match &item.details {
+        Details::Cycle(c) => {
+            let change = c
+                .change
+                .as_ref()
+                .and_then(|r| library.get(&r.id))
+                .filter(|i| i.kind == Kind::Change)
+                .map(|i| &i.title);
+            incremental::fingerprint((
+                common,
+                c.status.as_str(),
+                c.decision.map(|d| d.as_str()),
+                c.started,
+                c.ended,
+                change,
+            ))
+        }
+        Details::Note(n) => incremental::fingerprint((common, n.date, n.kind.as_str())),
+        Details::Measure(m) => {
+            incremental::fingerprint((common, m.measure_kind.map(|k| k.as_str())))
+        }
+        Details::Change(c) => incremental::fingerprint((common, c.status.map(|s| s.as_str()))),
+        Details::Aim(a) => incremental::fingerprint((common, a.by)),
+    }
+}
+
 fn card_unrecorded(library: &Library, i: usize) -> Card {
     let item = &library.items[i];
     let mut card = Card {
@@ -1212,7 +1243,7 @@ pub fn render_site(
         views,
         site_json_entry: None,
     };
-    let card_fingerprint = |i: usize| incremental::card_fingerprint(&card_unrecorded(library, i));
+    let card_fingerprint = |i: usize| card_fingerprint(library, i);
     let now = Fingerprints::new(library, history, &card_fingerprint);
     let mut units: Vec<Unit> = library
         .items
@@ -1229,11 +1260,10 @@ pub fn render_site(
     ]);
     units.extend(library.tags.keys().map(|slug| Unit::Tag(slug.clone())));
     units.extend([Unit::Dashboard, Unit::Recent, Unit::NotFound]);
-    let mut files = SiteFiles::new();
     let mut entries = Vec::with_capacity(library.items.len());
     for unit in &units {
-        let rendered = match cache.reuse(unit, &now) {
-            Some(rendered) => rendered,
+        let site_json = match cache.reuse(unit, &now) {
+            Some(site_json) => site_json,
             None => {
                 let errors_before = site.diagnostics.len();
                 let reads = incremental::recording(|| site.render_unit(unit));
@@ -1248,11 +1278,10 @@ pub fn render_site(
                 )
             }
         };
-        entries.extend(rendered.site_json);
-        files.extend(rendered.files);
+        entries.extend(site_json);
     }
     cache.retain(&units.into_iter().collect());
-    site.files = files;
+    site.files = cache.files().clone();
     let site_json = site.site_json(&entries);
     site.files.insert(PathBuf::from("site.json"), site_json);
     site.sitemap();
