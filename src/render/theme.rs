@@ -103,8 +103,13 @@ pub const TEMPLATES: &[(&str, &str)] = &[
     ),
 ];
 
-/// Files written under `/assets/`.
+/// Files written under `/assets/`. The stylesheet is kept in parts by feature and
+/// served as one file (one request).
 pub const ASSETS: &[(&str, &str)] = &[(
     "cyclebook.css",
-    include_str!("../../themes/default/static/cyclebook.css"),
+    concat!(
+        include_str!("../../themes/default/static/cyclebook.css"),
+        include_str!("../../themes/default/static/parts/diagrams.css"),
+        include_str!("../../themes/default/static/parts/search.css"),
+    ),
 )];
