@@ -242,11 +242,20 @@ fn scan_identifiers(
     }
     let mut found = Vec::new();
     let mut fresh = IdentifierCache::with_capacity(files.len());
-    for (path, text, key) in files {
-        let findings = match cache.remove(&key) {
-            Some(findings) => findings,
-            None => privacy::identifiers::scan(text),
-        };
+    let cached: Vec<Option<Vec<privacy::identifiers::Finding>>> =
+        files.iter().map(|(_, _, key)| cache.remove(key)).collect();
+    // Scanning is most of a clean check's time: on all cores.
+    let scanned: Vec<Vec<privacy::identifiers::Finding>> = {
+        use rayon::prelude::*;
+        files
+            .par_iter()
+            .zip(cached)
+            .map(|((_, text, _), cached)| {
+                cached.unwrap_or_else(|| privacy::identifiers::scan(text))
+            })
+            .collect()
+    };
+    for ((path, text, key), findings) in files.into_iter().zip(scanned) {
         for finding in &findings {
             let message = format!(
                 "this looks like {}: identifiable data must not be published",

@@ -632,8 +632,9 @@ fn measure_page_chart_shows_phases_trial_limits_target_cycles_and_notes() {
     let page = built.page("measures/screened/index.html");
     let svg = main_svg(&page, "screened");
 
-    // The text alternative: ids in aria-labelledby name a <title> and a <desc>.
-    page.contains(r#"<svg class="chart" viewBox="0 0 760 340" role="img" aria-labelledby="chart-screened-title chart-screened-desc""#)
+    // The text alternative: ids in aria-labelledby name a <title> and a <desc>. The chart
+    // links to cycles, so it is a group (an image may not hold links).
+    page.contains(r#"<svg class="chart" viewBox="0 0 760 340" role="group" aria-labelledby="chart-screened-title chart-screened-desc""#)
         .contains(r#"<title id="chart-screened-title">Screened on arrival</title>"#)
         .contains(r#"<desc id="chart-screened-desc">Common cause variation: the latest value, 80% (23 Mar 2026), is within the usual range around the mean of 90%."#);
     assert_eq!(page.count(r#"<svg class="chart""#), 1);
@@ -683,8 +684,8 @@ fn measure_page_chart_shows_phases_trial_limits_target_cycles_and_notes() {
         1
     );
     // The list of cycles carries the same numbers.
-    page.contains(r#"<span class="marker" aria-label="Chart marker 1">1</span> <a class="card-title" href="../../cycles/form-1/">"#)
-        .contains(r#"<span class="marker" aria-label="Chart marker 2">2</span> <a class="card-title" href="../../cycles/form-2/">"#);
+    page.contains(r#"<span class="marker"><span class="visually-hidden">Chart marker </span>1</span> <a class="card-title" href="../../cycles/form-1/">"#)
+        .contains(r#"<span class="marker"><span class="visually-hidden">Chart marker </span>2</span> <a class="card-title" href="../../cycles/form-2/">"#);
 
     // Notes from the CSV are lettered in date order, on the chart and under it.
     svg.in_order(&[

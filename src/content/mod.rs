@@ -11,6 +11,7 @@ use crate::diagnostics::{Diagnostic, Pos};
 use crate::hash::FastMap;
 use frontmatter::Fields;
 use items::{Details, Item, Kind};
+use rayon::prelude::*;
 use source::{relative, SourceFile};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -420,66 +421,90 @@ pub fn load_cached(root: &Path, cache: &mut LoadCache) -> Result<Content, LoadEr
     };
     diagnostics.extend(config_diagnostics);
 
-    let mut items = Vec::new();
-    let mut fresh: FastMap<OsString, CachedItem> = FastMap::default();
-    cache.last_read = 0;
+    // Which files make items, with their stamps (in walk order: the order items come in).
+    struct Job {
+        path: PathBuf,
+        kind: Kind,
+        /// A CSV with no Markdown beside it: a measure of its own.
+        lone_csv: bool,
+        stamps: Vec<Option<Stamp>>,
+    }
+    let mut jobs = Vec::new();
     for kind in Kind::ALL {
         let dir = root.join(kind.folder());
         let files = files_under(root, &dir, &mut diagnostics);
-        let csvs: Vec<&PathBuf> = files.iter().filter(|p| has_ext(p, "csv")).collect();
-        let mut take =
-            |path: &PathBuf,
-             stamps: Vec<Option<Stamp>>,
-             read: &dyn Fn(&mut Vec<Diagnostic>) -> Option<Item>| {
-                let entry = match cache.take(path, &stamps) {
-                    Some(cached) => cached,
-                    None => {
-                        cache.last_read += 1;
-                        let mut found = Vec::new();
-                        let item = read(&mut found).map(std::sync::Arc::new);
-                        CachedItem {
-                            stamps,
-                            item,
-                            diagnostics: found,
-                        }
-                    }
-                };
-                items.extend(entry.item.clone());
-                diagnostics.extend(entry.diagnostics.iter().cloned());
-                fresh.insert(path.as_os_str().to_owned(), entry);
-            };
-        for path in files
-            .iter()
-            .filter(|p| has_ext(p, "md") && !skipped_name(p))
-        {
-            let mut stamps = vec![stamp(path)];
-            if kind == Kind::Measure {
-                stamps.push(stamp(&path.with_extension("csv")));
-            }
-            take(path, stamps, &|found| {
-                let file = match read_text(root, path) {
-                    Ok(f) => f,
-                    Err(d) => {
-                        found.push(d);
-                        return None;
-                    }
-                };
-                read_item(root, kind, &file, found)
-            });
-        }
-        if kind == Kind::Measure {
-            for csv in csvs {
-                // A CSV beside a Markdown file (even a skipped link) is that measure's data.
-                if std::fs::symlink_metadata(csv.with_extension("md")).is_ok() {
-                    continue;
-                }
-                take(csv, vec![stamp(csv)], &|found| {
-                    lone_csv_measure(root, csv, found)
+        for path in &files {
+            if has_ext(path, "md") && !skipped_name(path) {
+                jobs.push(Job {
+                    path: path.clone(),
+                    kind,
+                    lone_csv: false,
+                    stamps: Vec::new(),
                 });
             }
         }
+        if kind == Kind::Measure {
+            for csv in files.iter().filter(|p| has_ext(p, "csv")) {
+                // A CSV beside a Markdown file (even a skipped link) is that measure's data.
+                if std::fs::symlink_metadata(csv.with_extension("md")).is_err() {
+                    jobs.push(Job {
+                        path: csv.clone(),
+                        kind,
+                        lone_csv: true,
+                        stamps: Vec::new(),
+                    });
+                }
+            }
+        }
     }
-    cache.items = fresh;
+    // Stat every file, and read and parse the changed ones, on all cores.
+    jobs.par_iter_mut().for_each(|job| {
+        job.stamps.push(stamp(&job.path));
+        if job.kind == Kind::Measure && !job.lone_csv {
+            job.stamps.push(stamp(&job.path.with_extension("csv")));
+        }
+    });
+    let cached: Vec<Option<CachedItem>> = jobs
+        .iter()
+        .map(|job| cache.take(&job.path, &job.stamps))
+        .collect();
+    let entries: Vec<(PathBuf, CachedItem, bool)> = jobs
+        .into_par_iter()
+        .zip(cached)
+        .map(|(job, cached)| {
+            if let Some(entry) = cached {
+                return (job.path, entry, false);
+            }
+            let mut found = Vec::new();
+            let item = if job.lone_csv {
+                lone_csv_measure(root, &job.path, &mut found)
+            } else {
+                match read_text(root, &job.path) {
+                    Ok(file) => read_item(root, job.kind, &file, &mut found),
+                    Err(d) => {
+                        found.push(d);
+                        None
+                    }
+                }
+            };
+            let entry = CachedItem {
+                stamps: job.stamps,
+                item: item.map(std::sync::Arc::new),
+                diagnostics: found,
+            };
+            (job.path, entry, true)
+        })
+        .collect::<Vec<_>>();
+    // The cache keeps only files that are still there.
+    cache.items = FastMap::default();
+    cache.last_read = 0;
+    let mut items = Vec::with_capacity(entries.len());
+    for (path, entry, read) in entries {
+        cache.last_read += usize::from(read);
+        items.extend(entry.item.clone());
+        diagnostics.extend(entry.diagnostics.iter().cloned());
+        cache.items.insert(path.into_os_string(), entry);
+    }
     let static_dir = root.join("static");
     let static_files = files_under(root, &static_dir, &mut diagnostics)
         .into_iter()

@@ -177,17 +177,22 @@ fn point_shape(svg: &mut String, x: f64, y: f64, variation: Variation, excluded:
 }
 
 impl SpcChart<'_> {
+    /// The `<svg>` start tag with the chart's title and description. A chart without
+    /// links is one picture (`role="img"`); with links to cycles it is a `group`, since
+    /// an image may not contain interactive elements (axe `nested-interactive`).
+    fn open_svg(&self, linked: bool) -> String {
+        format!(
+            r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="{role}" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+            escape(self.title),
+            escape(self.description),
+            role = if linked { "group" } else { "img" },
+            id = self.id,
+        )
+    }
+
     pub fn to_svg(&self) -> String {
         let a = self.analysis;
         let range = self.range.start.min(a.points.len())..self.range.end.min(a.points.len());
-        let mut svg = String::new();
-        let _ = write!(
-            svg,
-            r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
-            escape(self.title),
-            escape(self.description),
-            id = self.id,
-        );
         let shown: Vec<usize> = range.clone().filter(|i| a.points[*i].y.is_some()).collect();
         let suppressed: Vec<&Suppressed> = self
             .suppressed
@@ -195,6 +200,7 @@ impl SpcChart<'_> {
             .filter(|s| range.contains(&s.point))
             .collect();
         if shown.is_empty() && suppressed.is_empty() {
+            let mut svg = self.open_svg(false);
             let _ = write!(
                 svg,
                 r#"<text x="{}" y="{}" text-anchor="middle" class="chart-empty">No data yet</text></svg>"#,
@@ -203,6 +209,17 @@ impl SpcChart<'_> {
             );
             return svg;
         }
+        let first = self.dates[range.start];
+        let last = self.dates[range.end - 1];
+        // Cycles drawn on the chart are links: then the chart is a group (a picture may
+        // not hold links) named by its title and description, its drawing hidden from
+        // screen readers and the links left for them.
+        let linked = self
+            .annotations
+            .iter()
+            .any(|an| an.start >= first && an.start <= last);
+        let mut svg = self.open_svg(linked);
+        svg.push_str(r#"<g class="plot" aria-hidden="true">"#);
         let values = range.clone().flat_map(|i| {
             let p = &a.points[i];
             let limits = if self.show_limits {
@@ -235,8 +252,6 @@ impl SpcChart<'_> {
         let y_max = (high / step).ceil() * step;
         let plot_w = WIDTH - LEFT - RIGHT;
         let plot_h = HEIGHT - TOP - BOTTOM;
-        let first = self.dates[range.start];
-        let last = self.dates[range.end - 1];
         let first_day = first.to_days();
         let last_day = last.to_days().max(first_day + 1);
         let x_of_day =
@@ -586,9 +601,11 @@ impl SpcChart<'_> {
             svg.push_str("</g>");
         }
 
+        svg.push_str("</g>");
+
         // Cycles: a line at each start under a numbered marker; markers that would touch
         // move down a row, so numbers stay legible when cycles bunch up.
-        if !self.annotations.is_empty() {
+        if linked {
             svg.push_str(r#"<g class="annotations">"#);
             let mut row_ends = [f64::NEG_INFINITY; 3];
             for an in self.annotations {
@@ -808,7 +825,18 @@ mod tests {
             suppressed: &[],
         }
         .to_svg();
-        assert!(svg.contains(r#"aria-labelledby="m-title m-desc""#));
+        // It links to a cycle: a named group (an image may not hold links) whose drawing
+        // is hidden from screen readers, and whose link says where it goes.
+        assert!(svg.starts_with(
+            r#"<svg class="chart" viewBox="0 0 760 340" role="group" aria-labelledby="m-title m-desc""#
+        ));
+        assert!(svg.contains(r#"<g class="plot" aria-hidden="true">"#));
+        let (plot, links) = svg.split_once(r#"<g class="annotations">"#).unwrap();
+        assert!(!plot.contains("<a "), "{plot}");
+        assert!(
+            links.starts_with(r#"<a href="../../cycles/h/"><title>1: Huddle &lt;1&gt; ("#),
+            "{links}"
+        );
         // 19 points with values; the low run (better, as lower is better) is drawn as
         // diamonds, the high run before it as squares.
         assert_eq!(svg.matches(r#"class="pt "#).count(), 19, "{svg}");
@@ -818,10 +846,6 @@ mod tests {
         assert!(
             svg.contains(r#"<path class="limit" d="M60.0 130.8L740.0 130.8"/>"#),
             "{svg}"
-        );
-        assert!(
-            svg.contains(r#"<a href="../../cycles/h/"><title>1: Huddle &lt;1&gt; (5 Jan 2026"#)
-                || svg.contains("Huddle &lt;1&gt;")
         );
         assert!(svg.contains("Ward closed"));
         assert!(svg.contains("Target 6"));
@@ -853,6 +877,7 @@ mod tests {
         }
         .to_svg();
         assert!(svg.contains("No data yet"));
+        assert!(svg.contains(r#"role="img" aria-labelledby="e-title e-desc""#));
     }
 
     #[test]
