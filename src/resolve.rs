@@ -766,12 +766,14 @@ fn build_ramps(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
     let mut done: BTreeSet<usize> = BTreeSet::new();
     for &start in &cycles {
         let mut path = Vec::new();
+        // Where each cycle of the walk is in `path`: a long chain stays linear.
+        let mut on_path: HashMap<usize, usize> = HashMap::new();
         let mut current = Some(start);
         while let Some(c) = current {
             if done.contains(&c) {
                 break;
             }
-            if let Some(pos) = path.iter().position(|p| *p == c) {
+            if let Some(&pos) = on_path.get(&c) {
                 let members: Vec<usize> = path[pos..].to_vec();
                 let first = *members
                     .iter()
@@ -820,6 +822,7 @@ fn build_ramps(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
                 in_loop.extend(members);
                 break;
             }
+            on_path.insert(c, path.len());
             path.push(c);
             current = follows.get(&c).copied();
         }
@@ -846,11 +849,13 @@ fn build_ramps(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
         (
             c.and_then(|c| c.started).is_none(),
             c.and_then(|c| c.started),
-            library.items[i].id.clone(),
         )
     };
     for (change, mut members) in by_change {
-        members.sort_by_key(|i| date_key(library, *i));
+        members.sort_by(|a, b| {
+            (date_key(library, *a), &library.items[*a].id)
+                .cmp(&(date_key(library, *b), &library.items[*b].id))
+        });
         let member_set: BTreeSet<usize> = members.iter().copied().collect();
         for &m in &members {
             if let Some(&prev) = follows.get(&m) {
@@ -869,29 +874,31 @@ fn build_ramps(library: &mut Library, diagnostics: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        let mut order = Vec::with_capacity(members.len());
-        let mut placed = BTreeSet::new();
-        fn place(
-            i: usize,
-            members: &[usize],
-            follows: &HashMap<usize, usize>,
-            order: &mut Vec<usize>,
-            placed: &mut BTreeSet<usize>,
-        ) {
-            if !placed.insert(i) {
-                return;
-            }
-            order.push(i);
-            for &m in members {
-                if follows.get(&m) == Some(&i) {
-                    place(m, members, follows, order, placed);
-                }
+        // Each root in date order, then depth first its followers (in date order):
+        // with a list of followers per cycle and a stack, linear in the ramp's length
+        // however long a chain of `follows` is.
+        let mut followers: HashMap<usize, Vec<usize>> = HashMap::new();
+        for &m in &members {
+            if let Some(&prev) = follows.get(&m) {
+                followers.entry(prev).or_default().push(m);
             }
         }
+        let mut order = Vec::with_capacity(members.len());
+        let mut placed = BTreeSet::new();
         for &m in &members {
             let root = follows.get(&m).is_none_or(|p| !member_set.contains(p));
-            if root {
-                place(m, &members, &follows, &mut order, &mut placed);
+            if !root {
+                continue;
+            }
+            let mut stack = vec![m];
+            while let Some(i) = stack.pop() {
+                if !placed.insert(i) {
+                    continue;
+                }
+                order.push(i);
+                if let Some(next) = followers.get(&i) {
+                    stack.extend(next.iter().rev());
+                }
             }
         }
         for (n, &c) in order.iter().enumerate() {
@@ -929,24 +936,37 @@ fn collect_measure_cycles(library: &mut Library) {
 }
 
 fn collect_tags(library: &mut Library) {
-    // Most tags recur on many items: slugify each spelling once.
-    let mut slugs: HashMap<&str, String> = HashMap::new();
+    // Items by spelling first (most tags recur on many items), then one slug and one
+    // map entry per spelling. The first spelling met names the tag.
+    let mut spellings: FastMap<&str, (usize, Vec<usize>)> = FastMap::default();
     for (i, item) in library.items.iter().enumerate() {
         for tag in &item.tags {
-            let slug = slugs
+            let first_seen = spellings.len();
+            spellings
                 .entry(tag.as_str())
-                .or_insert_with(|| slugify(tag))
-                .clone();
-            let entry = library.tags.entry(slug.clone()).or_insert_with(|| Tag {
-                name: tag.clone(),
-                slug,
-                items: Vec::new(),
-            });
-            if entry.items.last() != Some(&i) {
-                entry.items.push(i);
-            }
+                .or_insert_with(|| (first_seen, Vec::new()))
+                .1
+                .push(i);
         }
     }
+    let mut spellings: Vec<(&str, (usize, Vec<usize>))> = spellings.into_iter().collect();
+    spellings.sort_unstable_by_key(|(_, (first, _))| *first);
+    let mut tags: BTreeMap<String, Tag> = BTreeMap::new();
+    for (spelling, (_, items)) in spellings {
+        let slug = slugify(spelling);
+        let tag = tags.entry(slug.clone()).or_insert_with(|| Tag {
+            name: spelling.to_string(),
+            slug,
+            items: Vec::new(),
+        });
+        tag.items.extend(items);
+    }
+    for tag in tags.values_mut() {
+        // Two spellings of one tag on one item count once, in item order.
+        tag.items.sort_unstable();
+        tag.items.dedup();
+    }
+    library.tags = tags;
 }
 
 /// Measures tested by a cycle in progress whose data have not changed for more than
