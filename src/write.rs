@@ -156,21 +156,42 @@ fn write_all(files: &SiteFiles, staging: &Path) -> Result<(), WriteError> {
         "This folder is built by cyclebook and replaced on every build.\n",
     )
     .map_err(io_err(staging))?;
-    for (rel, output) in files {
-        let target = staging.join(rel);
-        if let Some(dir) = target.parent() {
-            fs::create_dir_all(dir).map_err(io_err(dir))?;
-        }
-        match output {
-            Output::Bytes(bytes) => {
-                fs::write(&target, bytes.as_slice()).map_err(io_err(&target))?
-            }
-            Output::Copy(from) => {
-                fs::copy(from, &target).map_err(io_err(from))?;
-            }
-        }
+    // Folders first (each once, parents before children), then the files on all cores.
+    let folders: std::collections::BTreeSet<&Path> = files
+        .keys()
+        .filter_map(|rel| rel.parent())
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .collect();
+    for dir in folders {
+        let dir = staging.join(dir);
+        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
     }
-    Ok(())
+    use rayon::prelude::*;
+    let files: Vec<(&PathBuf, &Output)> = files.iter().collect();
+    files.par_iter().try_for_each(|(rel, output)| {
+        let target = staging.join(rel);
+        match output {
+            Output::Bytes(bytes) => fs::write(&target, bytes.as_slice()).map_err(io_err(&target)),
+            Output::Copy(from) => fs::copy(from, &target).map(|_| ()).map_err(io_err(from)),
+        }
+    })
+}
+
+/// Deletes a folder cyclebook wrote (no links, no foreign files), its files on all
+/// cores: deleting the last build took a tenth of a build of 10,000 pages.
+fn remove_built_folder(dir: &Path) {
+    use rayon::prelude::*;
+    let files: Vec<PathBuf> = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .map(walkdir::DirEntry::into_path)
+        .collect();
+    files.par_iter().for_each(|f| {
+        let _ = fs::remove_file(f);
+    });
+    let _ = fs::remove_dir_all(dir);
 }
 
 /// Moves the old output aside, the new one in, then deletes the old one.
@@ -187,7 +208,7 @@ fn swap(staging: &Path, out: &Path, parent: &Path, name: &str) -> Result<(), Wri
         return Err(WriteError::Io(out.to_path_buf(), e));
     }
     if had_output {
-        let _ = fs::remove_dir_all(&previous);
+        remove_built_folder(&previous);
     }
     Ok(())
 }
