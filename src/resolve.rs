@@ -288,21 +288,25 @@ pub fn resolve_cached(
 
     collect_drivers(&mut library, &mut diagnostics);
 
-    let mut bodies = HashMap::with_capacity(library.items.len());
-    let scanned = library
-        .items
-        .iter()
-        .map(|item| {
-            let revision = item.source.revision;
-            let links = match cache.bodies.get(&revision) {
+    // Bodies read again are parsed for links on all cores; the rest come from the cache.
+    let scanned: Vec<Arc<Vec<BodyLink>>> = {
+        use rayon::prelude::*;
+        let bodies = &cache.bodies;
+        library
+            .items
+            .par_iter()
+            .map(|item| match bodies.get(&item.source.revision) {
                 Some(links) => links.clone(),
                 None => Arc::new(scan_links(&item.body, item.body_line, item.path())),
-            };
-            bodies.insert(revision, links.clone());
-            links
-        })
+            })
+            .collect()
+    };
+    cache.bodies = library
+        .items
+        .iter()
+        .zip(&scanned)
+        .map(|(item, links)| (item.source.revision, links.clone()))
         .collect();
-    cache.bodies = bodies;
     let mut resolver = Resolver {
         library: &mut library,
         diagnostics,
