@@ -80,7 +80,8 @@ struct Shared {
 /// Builds, then serves until the process ends. Returns only on a start-up failure (the
 /// site cannot be read, the port cannot be bound, the folder cannot be watched).
 pub fn serve(options: &ServeOptions, report: &mut dyn FnMut(Event<'_>)) -> Result<(), Error> {
-    let site = options.site.clone();
+    // Absolute, so that the watcher's paths and the loader's are the same paths.
+    let site = std::path::absolute(&options.site).unwrap_or_else(|_| options.site.clone());
     if !site.join(crate::config::CONFIG_FILE).is_file() {
         return Err(Error::Load(crate::content::LoadError::NotASite(site)));
     }
@@ -128,13 +129,13 @@ pub fn serve(options: &ServeOptions, report: &mut dyn FnMut(Event<'_>)) -> Resul
         cache: &mut cache,
         shared: &shared,
     };
-    builder.rebuild(&[], report);
+    builder.rebuild(&[], &[], report);
 
     let server = Arc::clone(&shared);
     std::thread::spawn(move || accept(listener, server));
     report(Event::Listening { url: &url });
 
-    let site_abs = std::path::absolute(&site).unwrap_or_else(|_| site.clone());
+    let site_abs = site.clone();
     loop {
         let Ok(first) = events.recv() else {
             return Ok(()); // The watcher is gone.
@@ -157,7 +158,13 @@ pub fn serve(options: &ServeOptions, report: &mut dyn FnMut(Event<'_>)) -> Resul
             continue;
         }
         let changed: Vec<PathBuf> = changed.into_iter().collect();
-        builder.rebuild(&changed, report);
+        // An editor's temporary file, gone by now, is not worth naming in the report.
+        let named: Vec<PathBuf> = changed
+            .iter()
+            .filter(|p| p.exists() || p.extension().is_some_and(|e| e == "md" || e == "csv"))
+            .map(|p| p.strip_prefix(&site_abs).unwrap_or(p).to_path_buf())
+            .collect();
+        builder.rebuild(&changed, &named, report);
     }
 }
 
@@ -200,7 +207,13 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    fn rebuild(&mut self, changed: &[PathBuf], report: &mut dyn FnMut(Event<'_>)) {
+    /// Rebuilds after the watcher saw `changed`; `named` are the ones to report.
+    fn rebuild(
+        &mut self,
+        changed: &[PathBuf],
+        named: &[PathBuf],
+        report: &mut dyn FnMut(Event<'_>),
+    ) {
         let started = Instant::now();
         self.cache.load.forget(changed.iter().map(PathBuf::as_path));
         let result = crate::compile_cached(
@@ -225,7 +238,7 @@ impl Builder<'_> {
                     units: self.cache.render.last_units,
                     files_read: self.cache.load.last_read,
                     warnings: &built.diagnostics,
-                    changed,
+                    changed: named,
                 });
             }
             Err(Error::Content(diagnostics)) => {
