@@ -187,6 +187,16 @@ fn theme_blocks() -> BTreeSet<String> {
                         at = end;
                     }
                 }
+                // The theme's own forms (the search forms): their opening tags.
+                let mut at = 0;
+                while let Some(i) = text[at..].find("<form ") {
+                    let start = at + i;
+                    let end = text[start..]
+                        .find('>')
+                        .map_or(text.len(), |e| start + e + 1);
+                    out.insert(text[start..end].to_string());
+                    at = end;
+                }
             }
         }
     }
@@ -196,6 +206,43 @@ fn theme_blocks() -> BTreeSet<String> {
         &mut blocks,
     );
     blocks
+}
+
+/// Whether `found` is one of the theme's blocks (or form tags), where each `{{ root }}`
+/// of the template became the page's way to the site root: `""`, `../` repeated, or an
+/// absolute path (`/`, `/ward9/`) on `404.html`.
+fn is_theme_block(found: &str, allowed: &BTreeSet<String>) -> bool {
+    fn is_root(r: &str) -> bool {
+        let relative = r.len().is_multiple_of(3) && r.as_bytes().chunks(3).all(|c| c == b"../");
+        let absolute = r.starts_with('/')
+            && r.ends_with('/')
+            && (r == "/" || !r.contains("//"))
+            && r.split('/').all(|s| {
+                s.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            });
+        relative || absolute
+    }
+    fn matches(found: &str, parts: &[&str]) -> bool {
+        match parts {
+            [] => found.is_empty(),
+            [last] => found == *last,
+            [part, rest @ ..] => {
+                let Some(after) = found.strip_prefix(part) else {
+                    return false;
+                };
+                // The root is some (short) text before the next literal part.
+                (0..=after.len().min(200))
+                    .filter(|i| after.is_char_boundary(*i))
+                    .any(|i| is_root(&after[..i]) && matches(&after[i..], rest))
+            }
+        }
+    }
+    allowed.contains(found)
+        || allowed.iter().any(|block| {
+            block.contains("{{ root }}")
+                && matches(found, &block.split("{{ root }}").collect::<Vec<_>>())
+        })
 }
 
 /// Decodes the character references a browser decodes in an attribute value.
@@ -401,15 +448,24 @@ fn assert_inert(name: &str, html: &str, allowed_blocks: &BTreeSet<String>) {
             let end = lower
                 .find(&format!("</{tag}>"))
                 .map_or(html.len(), |e| start + e + tag.len() + 3);
-            if !allowed_blocks.contains(&html[start..end]) {
+            if !is_theme_block(&html[start..end], allowed_blocks) {
                 fail(format!("a <{tag}> that is not the theme's"), start);
             }
             i = end;
             continue;
         }
-        if FORBIDDEN_ELEMENTS.contains(&tag.as_str()) {
+        let theme_form =
+            tag == "form" && is_theme_block(&html[start..i.min(bytes.len())], allowed_blocks);
+        if FORBIDDEN_ELEMENTS.contains(&tag.as_str()) && !theme_form {
             fail(format!("a <{tag}> element"), start);
         }
+        // A <meta>'s content is text (a description, an Open Graph title) unless the meta
+        // names an address (`og:url`, `og:image`); a refresh is caught as http-equiv.
+        let meta_text = tag == "meta"
+            && attributes.iter().any(|(a, v)| {
+                let v = v.to_ascii_lowercase();
+                (a == "name" || a == "property") && !v.ends_with("url") && !v.contains("image")
+            });
         for (attr, value) in &attributes {
             if attr.starts_with("on") {
                 fail(format!("an event handler `{attr}` on <{tag}>"), start);
@@ -426,7 +482,7 @@ fn assert_inert(name: &str, html: &str, allowed_blocks: &BTreeSet<String>) {
             if attr == "http-equiv" {
                 fail(format!("http-equiv on <{tag}>"), start);
             }
-            if URL_ATTRIBUTES.contains(&attr.as_str()) {
+            if URL_ATTRIBUTES.contains(&attr.as_str()) && !(attr == "content" && meta_text) {
                 let url = url_scheme_view(value);
                 for scheme in [
                     "javascript:",
@@ -886,7 +942,14 @@ fn the_checker_catches_what_it_looks_for() {
         "<embed src=x>",
         "<base href=x>",
         "<meta http-equiv=\"refresh\" content=\"0\">",
+        "<meta property=\"og:url\" content=\"javascript:alert(1)\">",
+        "<meta property=\"og:image\" content=\"javascript:alert(1)\">",
+        "<meta content=\"javascript:alert(1)\">",
         "<form action=x></form>",
+        "<form class=\"site-search\" role=\"search\" action=\"javascript:alert(1)//search/\">",
+        "<form class=\"site-search\" role=\"search\" action=\"https://evil.example/search/\">",
+        "<script src=\"https://evil.example/assets/search.js\" defer></script>",
+        "<script src=\"//evil/assets/search.js\" defer></script>",
         "<p style=\"position:fixed\">x</p>",
         "<math><mi>x</mi></math>",
         "<svg><animate values=\"javascript:alert(1)\"/></svg>",
@@ -902,6 +965,12 @@ fn the_checker_catches_what_it_looks_for() {
         "<th style=\"text-align:center\">a</th>",
         "<p>&lt;script&gt;alert(1)&lt;/script&gt; onerror=alert(1)</p>",
         "<!-- a comment <script> -->",
+        // The theme's search form and script, at any depth.
+        "<form class=\"site-search\" role=\"search\" action=\"../../search/\">",
+        "<form class=\"site-search\" role=\"search\" action=\"/ward9/search/\">",
+        "<script src=\"../assets/search.js\" defer></script>",
+        "<meta property=\"og:title\" content=\"javascript:alert(1)\">",
+        "<meta name=\"description\" content=\"See javascript:alert(1)\">",
     ];
     for html in fine {
         assert_inert("test", html, &allowed);

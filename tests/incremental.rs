@@ -272,3 +272,54 @@ fn an_edit_missed_by_the_watcher_is_still_seen() {
     let files = s.rebuild(&[]).unwrap();
     assert!(page(&files, "notes/patient-rep-feedback/index.html").contains("One more line."));
 }
+
+#[test]
+fn a_cycles_decision_reaches_the_driver_diagram_timeline_and_feed() {
+    let mut s = Session::new();
+    let state = |files: &SiteFiles, state: &str| {
+        page(files, "aims/ward7-falls/index.html").contains(&format!(
+            r#"<a class="driver-node driver-change state-{state}" href="../../changes/safety-huddle/">"#
+        ))
+    };
+    let files = s.rebuild(&[]).unwrap();
+    assert!(state(&files, "adopted"));
+
+    // The latest cycle of the huddle's ramp is now abandoned.
+    s.edit("cycles/falls-huddle-4.md", |t| {
+        t.replace("decision: adopt", "decision: abandon")
+    });
+    s.step("a cycle's decision", &["cycles/falls-huddle-4.md"]);
+    let files = s.rebuild(&[]).unwrap();
+    assert!(state(&files, "abandoned"));
+    assert!(page(&files, "cycles/index.html").contains("bar-decision-abandon"));
+    assert!(page(&files, "cycles/atom.xml").contains("decision: Abandon"));
+
+    // A new cycle at the end of the ramp: testing again.
+    s.write(
+        "cycles/falls-huddle-5.md",
+        "---\ntitle: Falls huddle, test 5\nchange: safety-huddle\nstatus: planned\nstarted: 2026-12-07\nfollows: falls-huddle-4\n---\n\n## Plan\n\nNights only.\n",
+    );
+    s.step("a new cycle in the ramp", &["cycles/falls-huddle-5.md"]);
+    let files = s.rebuild(&[]).unwrap();
+    assert!(state(&files, "testing"));
+
+    // A lesson draws on one more cycle.
+    s.edit("notes/lesson-short-huddles.md", |t| {
+        t.replace(
+            "cycles: [falls-huddle-1, falls-huddle-2, falls-huddle-3]",
+            "cycles: [falls-huddle-1, falls-huddle-2, falls-huddle-3, falls-huddle-5]",
+        )
+    });
+    s.step("a lesson's sources", &["notes/lesson-short-huddles.md"]);
+    let files = s.rebuild(&[]).unwrap();
+    assert!(page(&files, "notes/index.html").contains("cycles/falls-huddle-5/"));
+
+    fs::remove_file(s.path("cycles/falls-huddle-5.md")).unwrap();
+    s.edit("notes/lesson-short-huddles.md", |t| {
+        t.replace(", falls-huddle-5]", "]")
+    });
+    s.step(
+        "the new cycle deleted",
+        &["cycles/falls-huddle-5.md", "notes/lesson-short-huddles.md"],
+    );
+}

@@ -177,15 +177,17 @@ fn point_shape(svg: &mut String, x: f64, y: f64, variation: Variation, excluded:
 }
 
 impl SpcChart<'_> {
-    /// The `<svg>` start tag with the chart's title and description. A chart without
-    /// links is one picture (`role="img"`); with links to cycles it is a `group`, since
-    /// an image may not contain interactive elements (axe `nested-interactive`).
+    /// The `<svg>` start tag with the chart's title and description, which name it. A
+    /// chart without links is one picture (`role="img"`). With links to cycles it keeps
+    /// the SVG's own role (SVG-AAM: `graphics-document`), since an image may not contain
+    /// interactive elements (axe `nested-interactive`); `group`, the other candidate, is
+    /// not allowed on `<svg>` by the Nu HTML Checker.
     fn open_svg(&self, linked: bool) -> String {
         format!(
-            r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="{role}" aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
+            r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}"{role} aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg"><title id="{id}-title">{}</title><desc id="{id}-desc">{}</desc>"#,
             escape(self.title),
             escape(self.description),
-            role = if linked { "group" } else { "img" },
+            role = if linked { "" } else { r#" role="img""# },
             id = self.id,
         )
     }
@@ -211,9 +213,9 @@ impl SpcChart<'_> {
         }
         let first = self.dates[range.start];
         let last = self.dates[range.end - 1];
-        // Cycles drawn on the chart are links: then the chart is a group (a picture may
-        // not hold links) named by its title and description, its drawing hidden from
-        // screen readers and the links left for them.
+        // Cycles drawn on the chart are links: then the chart is not one picture (a
+        // picture may not hold links) but a graphic named by its title and description,
+        // its drawing hidden from screen readers and the links left for them.
         let linked = self
             .annotations
             .iter()
@@ -825,10 +827,11 @@ mod tests {
             suppressed: &[],
         }
         .to_svg();
-        // It links to a cycle: a named group (an image may not hold links) whose drawing
-        // is hidden from screen readers, and whose link says where it goes.
+        // It links to a cycle: a named graphic, not an image (an image may not hold
+        // links), whose drawing is hidden from screen readers, and whose link says where
+        // it goes.
         assert!(svg.starts_with(
-            r#"<svg class="chart" viewBox="0 0 760 340" role="group" aria-labelledby="m-title m-desc""#
+            r#"<svg class="chart" viewBox="0 0 760 340" aria-labelledby="m-title m-desc""#
         ));
         assert!(svg.contains(r#"<g class="plot" aria-hidden="true">"#));
         let (plot, links) = svg.split_once(r#"<g class="annotations">"#).unwrap();

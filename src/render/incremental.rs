@@ -77,6 +77,8 @@ pub(super) enum Unit {
     Dashboard,
     Recent,
     NotFound,
+    /// `/search/` and its index: reads every item.
+    Search,
 }
 
 #[derive(Debug, Clone)]
@@ -121,6 +123,9 @@ impl Deps {
     }
 }
 
+/// Search terms by file revision (see [`super::search::item_terms`]).
+pub(super) type SearchTerms = crate::hash::FastMap<u64, Arc<Vec<(String, u32)>>>;
+
 /// Measure analyses and rendered units from earlier builds of the same site.
 #[derive(Default)]
 pub struct RenderCache {
@@ -129,6 +134,8 @@ pub struct RenderCache {
     deps: Deps,
     /// Every unit's files, as the last build left them.
     files: SiteFiles,
+    /// Each item's search terms, by the revision of the file they came from.
+    pub(super) search_terms: SearchTerms,
     views: HashMap<
         String,
         (

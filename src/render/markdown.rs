@@ -551,6 +551,13 @@ pub fn render_with_charts(
                 }
                 events.push(event);
             }
+            // A task list's box is a picture of a box, not a form control: a disabled
+            // checkbox has no label (axe `label`), and says nothing on paper or in a feed.
+            Event::TaskListMarker(done) => events.push(Event::InlineHtml(CowStr::from(if done {
+                TASK_DONE
+            } else {
+                TASK_NOT_DONE
+            }))),
             other => events.push(other),
         }
     }
@@ -610,12 +617,21 @@ fn capped<'a>(events: impl Iterator<Item = Event<'a>>) -> impl Iterator<Item = E
     })
 }
 
-/// HTML that this module writes itself (chart places, broken-link marks): never shown
-/// as text.
+/// The box of a task list item (`- [x]`, `- [ ]`): drawn by the stylesheet, and read
+/// as "Done:" or "Not done:" before the task by screen readers (and where there is no
+/// stylesheet, as in a feed reader).
+pub const TASK_DONE: &str =
+    r#"<span class="task-mark task-done"><span class="visually-hidden">Done: </span></span>"#;
+pub const TASK_NOT_DONE: &str = r#"<span class="task-mark task-not-done"><span class="visually-hidden">Not done: </span></span>"#;
+
+/// HTML that this module writes itself (chart places, broken-link marks, task boxes):
+/// never shown as text.
 fn is_own_html(raw: &str) -> bool {
     raw.starts_with(&format!("<p>{CHART_MARK}"))
         || raw == "<span class=\"broken-link\">"
         || raw == "</span>"
+        || raw == TASK_DONE
+        || raw == TASK_NOT_DONE
 }
 
 /// Elements that have no end tag.
@@ -844,9 +860,18 @@ mod tests {
             out.contains(r#"<th style="text-align:center">a</th>"#),
             "{out}"
         );
+        // Task boxes are drawn, with words for screen readers: no unlabelled checkbox.
+        assert!(out.contains(&format!("<li>{TASK_DONE}done</li>")), "{out}");
         assert!(
-            out.contains(r#"<li><input disabled="" type="checkbox" checked="">"#),
+            out.contains(&format!("<li>{TASK_NOT_DONE}todo</li>")),
             "{out}"
+        );
+        assert!(!out.contains("<input"), "{out}");
+        // The same when the body's HTML is trusted (not sanitized).
+        let trusted = render("- [x] a\n", Path::new("n.md"), true, &resolver).html;
+        assert!(
+            trusted.contains(&format!("<li>{TASK_DONE}a</li>")),
+            "{trusted}"
         );
         assert!(out.contains("<del>old</del>"), "{out}");
         assert!(out.contains("footnote"), "{out}");

@@ -2,11 +2,14 @@
 //! templates, charts as SVG, `site.json`, measure CSVs), all in memory.
 
 pub mod chart;
+mod driver;
 mod incremental;
 pub mod markdown;
 pub mod measure;
 mod pages;
+mod search;
 mod theme;
+mod timeline;
 
 use crate::content::source::SourceFile;
 use crate::diagnostics::{Diagnostic, Pos};

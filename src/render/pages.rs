@@ -2,9 +2,11 @@
 //! The URL layout here is a public contract (see docs/reference.md).
 
 use super::chart;
+use super::driver;
 use super::incremental::{self, Dep, Fingerprints, RenderCache, Unit};
 use super::markdown::{self, LinkTarget, Resolved};
 use super::measure::{self, AnnotatedCycle, MeasureView};
+use super::timeline;
 use super::{template_diagnostic, template_sources, Output, SiteFiles};
 use crate::config::{Config, Visibility};
 use crate::content::items::{ChartType, CycleStatus, Details, Item, Kind, Measure, NoteKind};
@@ -91,6 +93,8 @@ struct Site<'a> {
     views: Vec<Option<Arc<MeasureView>>>,
     /// The `site.json` entry of the item page being rendered.
     site_json_entry: Option<Arc<str>>,
+    /// Search terms of items read before, by file revision; refreshed by the search unit.
+    search_terms: incremental::SearchTerms,
     /// The git history, unless the site is not in git or `--no-git` was given.
     history: Option<&'a History>,
 }
@@ -249,6 +253,24 @@ fn cards(library: &Library, indices: impl IntoIterator<Item = usize>) -> Vec<Car
     indices.into_iter().map(|i| card(library, i)).collect()
 }
 
+/// Change ideas' cards, each with `tested`: where the latest cycle of its ramp leaves it.
+fn tested_cards(library: &Library, changes: impl IntoIterator<Item = usize>) -> Vec<Value> {
+    changes
+        .into_iter()
+        .map(|ci| {
+            let mut v = serde_json::to_value(card(library, ci)).expect("card serializes");
+            let (state, cycles) = driver::tested(library, ci);
+            v["tested"] = json!({
+                "state": state.as_str(),
+                "label": state.label(),
+                "cycles": cycles,
+                "text": driver::state_text(state, cycles),
+            });
+            v
+        })
+        .collect()
+}
+
 /// `value` pretty-printed, its lines after the first indented by `indent`: how it
 /// reads nested at that depth in a pretty-printed document. (Strings cannot break a
 /// line: JSON escapes their line breaks.)
@@ -277,8 +299,57 @@ fn permalink(config: &Config, href: &str) -> Value {
         .map_or(Value::Null, |base| Value::String(format!("{base}{href}")))
 }
 
+/// The site-wide Atom feeds: (address relative to the root, what it follows).
+const LESSONS_FEED: &str = "notes/lessons.xml";
+const CYCLES_FEED: &str = "cycles/atom.xml";
+const RECENT_FEED: &str = "recent/atom.xml";
+/// What the lessons, cycles and recent feeds follow, after the site's title in their titles.
+const FEED_NAMES: [&str; 3] = ["lessons", "PDSA cycles", "recent changes"];
+/// How many entries the lessons and cycles feeds hold.
+const FEED_ENTRIES: usize = 50;
+
+/// A date as an Atom (RFC 3339) time: its first moment, in UTC.
+fn feed_time(d: Date) -> String {
+    format!("{d}T00:00:00Z")
+}
+
 impl Site<'_> {
+    /// The feeds the site publishes (none for an internal site), the one that follows
+    /// the section of `href` first: feed readers offer the first.
+    fn feeds(&self, href: &str) -> Vec<Value> {
+        if self.config.visibility == Visibility::Internal {
+            return Vec::new();
+        }
+        let title = &self.config.title;
+        let mut feeds: Vec<(&str, String)> = vec![
+            (LESSONS_FEED, format!("{title}: {}", FEED_NAMES[0])),
+            (CYCLES_FEED, format!("{title}: {}", FEED_NAMES[1])),
+        ];
+        if self.history.is_some() {
+            feeds.push((RECENT_FEED, format!("{title}: {}", FEED_NAMES[2])));
+        }
+        let section = href.split('/').next().unwrap_or("");
+        feeds.sort_by_key(|(feed, _)| {
+            !feed.starts_with(&format!("{section}/")) || section.is_empty()
+        });
+        feeds
+            .into_iter()
+            .map(|(href, title)| json!({ "href": href, "title": title }))
+            .collect()
+    }
+
     fn base_context(&self, href: &str, page_kind: &str, title: &str) -> tera::Context {
+        self.page_context(href, page_kind, title, None)
+    }
+
+    /// The variables of every page; `summary` describes the page (else the site does).
+    fn page_context(
+        &self,
+        href: &str,
+        page_kind: &str,
+        title: &str,
+        summary: Option<&str>,
+    ) -> tera::Context {
         let config = self.config;
         let mut ctx = tera::Context::new();
         let root = root_for(href);
@@ -318,10 +389,22 @@ impl Site<'_> {
         .collect();
         ctx.insert("nav", &nav);
         ctx.insert("root", &root);
+        let description = summary
+            .or(config.description.as_deref())
+            .map(|d| d.split_whitespace().collect::<Vec<_>>().join(" "));
+        let is_item = Kind::ALL.iter().any(|k| k.as_str() == page_kind);
         ctx.insert(
             "page",
-            &json!({ "kind": page_kind, "title": title, "href": href, "permalink": permalink(config, href) }),
+            &json!({
+                "kind": page_kind,
+                "title": title,
+                "href": href,
+                "permalink": permalink(config, href),
+                "description": description,
+                "og_type": if is_item { "article" } else { "website" },
+            }),
         );
+        ctx.insert("feeds", &self.feeds(href));
         ctx
     }
 
@@ -342,6 +425,7 @@ impl Site<'_> {
             Unit::Dashboard => self.dashboard(),
             Unit::Recent => self.recent(),
             Unit::NotFound => self.not_found(),
+            Unit::Search => self.search_page(),
         }
     }
 
@@ -437,7 +521,12 @@ impl Site<'_> {
         incremental::read(Dep::Item(item.id.clone()));
         let href = item.href();
         let root = root_for(&href);
-        let mut ctx = self.base_context(&href, item.kind.as_str(), &item.title);
+        let mut ctx = self.page_context(
+            &href,
+            item.kind.as_str(),
+            &item.title,
+            item.summary.as_deref(),
+        );
         let body = self.body_html(item, &root);
         let backlinks = &library.backlinks[i];
         let mut view = serde_json::to_value(card(library, i)).expect("card serializes");
@@ -571,15 +660,19 @@ impl Site<'_> {
                                 incremental::read(Dep::Driver(s.id.clone()));
                                 let changes = library.changes_by_driver.get(&s.id).cloned().unwrap_or_default();
                                 let anchor = if anchored.insert(s.id.clone()) { format!("driver-{}", s.id) } else { format!("driver-{}-under-{}", s.id, p.driver.id) };
-                                json!({ "id": s.id, "title": s.title, "anchor": anchor, "changes": cards(library, changes) })
+                                json!({ "id": s.id, "title": s.title, "anchor": anchor, "changes": tested_cards(library, changes) })
                             })
                             .collect();
                         incremental::read(Dep::Driver(p.driver.id.clone()));
                         let changes = library.changes_by_driver.get(&p.driver.id).cloned().unwrap_or_default();
-                        json!({ "id": p.driver.id, "title": p.driver.title, "secondary": secondary, "changes": cards(library, changes) })
+                        json!({ "id": p.driver.id, "title": p.driver.title, "secondary": secondary, "changes": tested_cards(library, changes) })
                     })
                     .collect();
                 fields.insert("drivers".into(), json!(drivers));
+                fields.insert(
+                    "driver_svg".into(),
+                    json!(driver::diagram(library, i).map(|d| d.to_svg(&root))),
+                );
                 "aim.html"
             }
         };
@@ -940,7 +1033,103 @@ impl Site<'_> {
         let mut ctx = self.base_context("cycles/", "cycles", Kind::Cycle.plural_label());
         ctx.insert("items", &cards(library, cycles.iter().copied()));
         ctx.insert("groups", &groups);
+        let card_value =
+            |i: usize| serde_json::to_value(card(library, i)).expect("card serializes");
+        ctx.insert("timeline", &timeline::timeline(library, &card_value));
+        ctx.insert("feed_href", CYCLES_FEED);
         self.render("cycles.html", &ctx, "cycles/index.html");
+
+        // The feed: the cycles that started or ended most recently, by that date.
+        let mut dated: Vec<(Date, usize)> = cycles
+            .iter()
+            .filter_map(|&i| {
+                let c = library.items[i].cycle()?;
+                Some((c.ended.or(c.started)?, i))
+            })
+            .collect();
+        dated.sort_by(|(da, a), (db, b)| {
+            db.cmp(da)
+                .then_with(|| library.items[*a].id.cmp(&library.items[*b].id))
+        });
+        let entries: Vec<Value> = dated
+            .into_iter()
+            .take(FEED_ENTRIES)
+            .map(|(date, i)| {
+                let card = card(library, i);
+                let mut text = card.status_label.unwrap_or_default().to_string();
+                if let Some(decision) = card.decision_label {
+                    text.push_str(&format!(", decision: {decision}"));
+                }
+                if let Some(change) = &card.change {
+                    text.push_str(&format!(". Change idea: {change}"));
+                }
+                text.push('.');
+                if let Some(summary) = &card.summary {
+                    text.push(' ');
+                    text.push_str(summary);
+                }
+                self.feed_entry(card, date, text)
+            })
+            .collect();
+        let subtitle = "PDSA cycles as they start and end, newest first.";
+        let names = (Kind::Cycle.plural_label(), FEED_NAMES[1]);
+        self.feed(CYCLES_FEED, "cycles/", names, subtitle, entries);
+    }
+
+    /// An Atom feed entry for an item's card, dated `date`.
+    fn feed_entry(&self, card: Card, date: Date, text: String) -> Value {
+        let (url, id) = match &self.config.base_url {
+            Some(base) => (
+                format!("{base}{}", card.href),
+                format!("{base}{}", card.href),
+            ),
+            // Relative to the feed, which is one folder down from the root.
+            None => (
+                format!("../{}", card.href),
+                format!("urn:cyclebook:{}:{}", card.kind, card.id),
+            ),
+        };
+        let mut v = serde_json::to_value(card).expect("card serializes");
+        v["url"] = json!(url);
+        v["atom_id"] = json!(id);
+        v["updated"] = json!(feed_time(date));
+        v["text"] = json!(text);
+        v
+    }
+
+    /// Writes the Atom feed at `href` (none for an internal site) of `name` ("lessons"),
+    /// titled like the link to it in every page's head: `entries` from
+    /// [`Site::feed_entry`], newest first, for the listing page at `listing`.
+    fn feed(
+        &mut self,
+        href: &str,
+        listing: &str,
+        (title, name): (&str, &str),
+        subtitle: &str,
+        entries: Vec<Value>,
+    ) {
+        if self.config.visibility == Visibility::Internal {
+            return;
+        }
+        let config = self.config;
+        let updated = entries
+            .first()
+            .and_then(|e| e["updated"].as_str().map(str::to_string))
+            // Atom needs a time even with no entries: the earliest, so it never looks new.
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string());
+        let mut ctx = self.base_context(href, "feed", title);
+        ctx.insert(
+            "feed",
+            &json!({
+                "title": format!("{}: {name}", config.title),
+                "subtitle": subtitle,
+                "id": config.base_url.as_ref().map_or_else(|| format!("urn:cyclebook:feed:{href}"), |b| format!("{b}{href}")),
+                "alternate": config.base_url.as_ref().map_or_else(|| format!("../{listing}"), |b| format!("{b}{listing}")),
+                "updated": updated,
+            }),
+        );
+        ctx.insert("entries", &entries);
+        self.render("feed.xml", &ctx, href);
     }
 
     fn notes_page(&mut self) {
@@ -956,11 +1145,77 @@ impl Site<'_> {
                     .filter(|i| library.items[*i].note().is_some_and(|n| n.kind == k)),
             )
         };
+        let lessons: Vec<usize> = notes
+            .iter()
+            .copied()
+            .filter(|i| {
+                library.items[*i]
+                    .note()
+                    .is_some_and(|n| n.kind == NoteKind::Lesson)
+            })
+            .collect();
+        // Each lesson with what it draws on: the cycles and measures it names, then
+        // those it links to.
+        let lesson_cards: Vec<Value> = lessons
+            .iter()
+            .map(|&i| {
+                let mut v = serde_json::to_value(card(library, i)).expect("card serializes");
+                let (cycles, measures) = self.sources(i);
+                v["cycles"] = json!(cards(library, cycles));
+                v["measures"] = json!(cards(library, measures));
+                v
+            })
+            .collect();
         let mut ctx = self.base_context("notes/", "notes", Kind::Note.plural_label());
         ctx.insert("items", &cards(library, notes.iter().copied()));
-        ctx.insert("lessons", &of_note_kind(NoteKind::Lesson));
+        ctx.insert("lessons", &lesson_cards);
         ctx.insert("notes", &of_note_kind(NoteKind::Note));
+        ctx.insert("feed_href", LESSONS_FEED);
         self.render("notes.html", &ctx, "notes/index.html");
+
+        // The feed: dated lessons, newest first (the order of `notes`).
+        let entries: Vec<Value> = lessons
+            .iter()
+            .filter_map(|&i| Some((library.items[i].note()?.date?, i)))
+            .take(FEED_ENTRIES)
+            .map(|(date, i)| {
+                let card = card(library, i);
+                let text = card.summary.clone().unwrap_or_default();
+                self.feed_entry(card, date, text)
+            })
+            .collect();
+        let subtitle = "What the teams learned: the conclusions worth carrying to the next team.";
+        let names = ("Lessons", FEED_NAMES[0]);
+        self.feed(LESSONS_FEED, "notes/", names, subtitle, entries);
+    }
+
+    /// The cycles and measures a note draws on: those its front matter names, in order,
+    /// then those its body links to, in site order. Notes them as read.
+    fn sources(&self, i: usize) -> (Vec<usize>, Vec<usize>) {
+        let library = self.library;
+        let item = &library.items[i];
+        // Its links.
+        incremental::read(Dep::Item(item.id.clone()));
+        let Some(note) = item.note() else {
+            return (Vec::new(), Vec::new());
+        };
+        let of_kind = |named: &[crate::content::frontmatter::Ref], kind: Kind| {
+            let mut found: Vec<usize> = named
+                .iter()
+                .filter_map(|r| library.by_id.get(&r.id).copied())
+                .filter(|t| library.items[*t].kind == kind)
+                .collect();
+            for &t in &library.outgoing[i] {
+                if library.items[t].kind == kind && !found.contains(&t) {
+                    found.push(t);
+                }
+            }
+            found
+        };
+        (
+            of_kind(&note.cycles, Kind::Cycle),
+            of_kind(&note.measures, Kind::Measure),
+        )
     }
 
     /// Small multiples, the measures that need attention first.
@@ -1109,6 +1364,15 @@ impl Site<'_> {
         self.render("index.html", &ctx, "index.html");
     }
 
+    /// `/search/` and the index its script reads (see `search.rs`).
+    fn search_page(&mut self) {
+        let index = super::search::Index::build(self.library, &mut self.search_terms);
+        let mut ctx = self.base_context("search/", "search", "Search");
+        index.insert_context(&mut ctx);
+        self.render("search.html", &ctx, "search/index.html");
+        self.files.extend(index.files);
+    }
+
     fn not_found(&mut self) {
         // Served at any depth, so its links start from the site's absolute path.
         let mut ctx = self.base_context("", "404", "Page not found");
@@ -1242,6 +1506,7 @@ pub fn render_site(
         history,
         views,
         site_json_entry: None,
+        search_terms: std::mem::take(&mut cache.search_terms),
     };
     let card_fingerprint = |i: usize| card_fingerprint(library, i);
     let now = Fingerprints::new(library, history, &card_fingerprint);
@@ -1259,7 +1524,7 @@ pub fn render_site(
         Unit::Tags,
     ]);
     units.extend(library.tags.keys().map(|slug| Unit::Tag(slug.clone())));
-    units.extend([Unit::Dashboard, Unit::Recent, Unit::NotFound]);
+    units.extend([Unit::Dashboard, Unit::Recent, Unit::NotFound, Unit::Search]);
     let mut entries = Vec::with_capacity(library.items.len());
     for unit in &units {
         let site_json = match cache.reuse(unit, &now) {
@@ -1281,6 +1546,7 @@ pub fn render_site(
         entries.extend(site_json);
     }
     cache.retain(&units.into_iter().collect());
+    cache.search_terms = std::mem::take(&mut site.search_terms);
     site.files = cache.files().clone();
     let site_json = site.site_json(&entries);
     site.files.insert(PathBuf::from("site.json"), site_json);

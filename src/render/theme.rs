@@ -78,8 +78,16 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../themes/default/templates/recent.html"),
     ),
     (
+        "search.html",
+        include_str!("../../themes/default/templates/search.html"),
+    ),
+    (
         "atom.xml",
         include_str!("../../themes/default/templates/atom.xml"),
+    ),
+    (
+        "feed.xml",
+        include_str!("../../themes/default/templates/feed.xml"),
     ),
     (
         "partials/card_list.html",
@@ -105,11 +113,18 @@ pub const TEMPLATES: &[(&str, &str)] = &[
 
 /// Files written under `/assets/`. The stylesheet is kept in parts by feature and
 /// served as one file (one request).
-pub const ASSETS: &[(&str, &str)] = &[(
-    "cyclebook.css",
-    concat!(
-        include_str!("../../themes/default/static/cyclebook.css"),
-        include_str!("../../themes/default/static/parts/diagrams.css"),
-        include_str!("../../themes/default/static/parts/search.css"),
+pub const ASSETS: &[(&str, &str)] = &[
+    (
+        "cyclebook.css",
+        concat!(
+            include_str!("../../themes/default/static/cyclebook.css"),
+            include_str!("../../themes/default/static/parts/diagrams.css"),
+            include_str!("../../themes/default/static/parts/search.css"),
+        ),
     ),
-)];
+    // The search page's script (`search.html`), fetched only there.
+    (
+        "search.js",
+        include_str!("../../themes/default/static/search.js"),
+    ),
+];

@@ -8,7 +8,8 @@
 #   3. runs run.mjs on the first build served at / (axe on every page, screenshots into
 #      tests/browser/screenshots/) and on the second served under /ward7/;
 #   4. runs validate.sh (Nu HTML Checker) on the first build;
-#   5. runs tests/links.rs over both builds (CYCLEBOOK_LINKS_OUT).
+#   5. runs tests/links.rs over both builds (CYCLEBOOK_LINKS_OUT);
+#   6. runs tests/contrast.rs (WCAG contrast of the theme's colours, light, dark, print).
 #
 # Every step runs even when an earlier one fails; the exit code is non-zero if any failed.
 # Usage: tests/browser/ci.sh   (from anywhere; needs Node.js >= 20, cargo, and root or
@@ -85,6 +86,8 @@ run "internal links and anchors (tests/links.rs, site served at /)" \
   env CYCLEBOOK_LINKS_OUT="$site" cargo test --quiet --test links -- --nocapture
 run "internal links and anchors (tests/links.rs, base_url under /ward7/)" \
   env CYCLEBOOK_LINKS_OUT="$sub" cargo test --quiet --test links a_built_site -- --nocapture
+run "colour contrast, light, dark and print (tests/contrast.rs)" \
+  cargo test --quiet --test contrast
 
 step "summary"
 echo "screenshots: $here/screenshots/"
