@@ -52,3 +52,25 @@ fn the_binary_builds_identical_trees_into_different_folders() {
     }
     assert_same_tree(&common::tree(&one), &common::tree(&two));
 }
+
+#[test]
+fn one_thread_and_many_give_identical_trees() {
+    // Loading, scanning, rendering and writing run on a thread pool; results are put
+    // back in order, so the output may not depend on how many threads there are.
+    let dir = tempfile::tempdir().unwrap();
+    let mut trees = Vec::new();
+    for threads in ["1", "2", "7"] {
+        let out = dir.path().join(format!("threads-{threads}"));
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_cyclebook"))
+            .env("RAYON_NUM_THREADS", threads)
+            .args([OsStr::new("build"), common::example_site_path().as_os_str()])
+            .args([OsStr::new("--no-git"), OsStr::new("-o"), out.as_os_str()])
+            .status()
+            .unwrap();
+        assert!(status.success(), "{threads} threads");
+        trees.push(common::tree(&out));
+    }
+    assert!(trees[0].len() > 100, "{} files", trees[0].len());
+    assert_same_tree(&trees[0], &trees[1]);
+    assert_same_tree(&trees[0], &trees[2]);
+}

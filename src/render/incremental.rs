@@ -190,6 +190,11 @@ impl RenderCache {
             .then(|| earlier.rendered.site_json.clone())
     }
 
+    /// The `site.json` entry of a unit [`RenderCache::reuse`] found still valid.
+    pub(super) fn stored_site_json(&self, unit: &Unit) -> Option<Arc<str>> {
+        self.units.get(unit)?.rendered.site_json.clone()
+    }
+
     pub(super) fn store(
         &mut self,
         unit: Unit,

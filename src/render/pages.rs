@@ -1525,23 +1525,68 @@ pub fn render_site(
     ]);
     units.extend(library.tags.keys().map(|slug| Unit::Tag(slug.clone())));
     units.extend([Unit::Dashboard, Unit::Recent, Unit::NotFound, Unit::Search]);
+    // Which units must be rendered again (in unit order), then those on all cores, each
+    // thread with a `Site` of its own; their results are stored in unit order, so the
+    // output does not depend on the number of threads.
+    let stale: Vec<usize> = (0..units.len())
+        .filter(|&u| cache.reuse(&units[u], &now).is_none())
+        .collect();
+    struct Done {
+        files: Vec<(PathBuf, Output)>,
+        site_json: Option<Arc<str>>,
+        reads: std::collections::HashSet<Dep>,
+        diagnostics: Vec<Diagnostic>,
+    }
+    let render_one = |site: &mut Site, unit: &Unit| -> Done {
+        let reads = incremental::recording(|| site.render_unit(unit));
+        Done {
+            files: std::mem::take(&mut site.files).into_iter().collect(),
+            site_json: site.site_json_entry.take(),
+            reads,
+            diagnostics: std::mem::take(&mut site.diagnostics),
+        }
+    };
+    // The search index runs on all cores itself and keeps a cache: it is rendered here.
+    let (parallel, serial): (Vec<usize>, Vec<usize>) =
+        stale.into_iter().partition(|&u| units[u] != Unit::Search);
+    let mut done: BTreeMap<usize, Done> = {
+        use rayon::prelude::*;
+        let fork = || Site {
+            library,
+            config,
+            tera: &tera,
+            sources: site.sources.clone(),
+            files: SiteFiles::new(),
+            diagnostics: Vec::new(),
+            history,
+            views: site.views.clone(),
+            site_json_entry: None,
+            search_terms: Default::default(),
+        };
+        parallel
+            .par_iter()
+            .map_init(fork, |forked, &u| (u, render_one(forked, &units[u])))
+            .collect()
+    };
+    for u in serial {
+        done.insert(u, render_one(&mut site, &units[u]));
+    }
     let mut entries = Vec::with_capacity(library.items.len());
-    for unit in &units {
-        let site_json = match cache.reuse(unit, &now) {
-            Some(site_json) => site_json,
-            None => {
-                let errors_before = site.diagnostics.len();
-                let reads = incremental::recording(|| site.render_unit(unit));
-                let unit_files = std::mem::take(&mut site.files).into_iter().collect();
-                cache.store(
+    for (u, unit) in units.iter().enumerate() {
+        let site_json = match done.remove(&u) {
+            Some(rendered) => {
+                let site_json = cache.store(
                     unit.clone(),
-                    unit_files,
-                    site.site_json_entry.take(),
-                    reads,
+                    rendered.files,
+                    rendered.site_json,
+                    rendered.reads,
                     &now,
-                    &site.diagnostics[errors_before..],
-                )
+                    &rendered.diagnostics,
+                );
+                site.diagnostics.extend(rendered.diagnostics);
+                site_json
             }
+            None => cache.stored_site_json(unit),
         };
         entries.extend(site_json);
     }
