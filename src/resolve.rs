@@ -17,8 +17,6 @@ pub struct Destination {
     pub href: String,
     /// The target's title, for the link's text and tooltip (empty for files).
     pub title: String,
-    /// The item linked, which gains a backlink.
-    pub item: Option<usize>,
 }
 
 /// What a body link leads to (see [`Library::link_end`]).
@@ -110,47 +108,27 @@ impl Library {
     /// Where a body link goes: an item's page, a driver's place in its aim's diagram,
     /// or a published file (a `static/` file, a measure's CSV).
     pub fn link_destination(&self, target: &LinkTarget) -> Option<Destination> {
-        let with_fragment = |href: String, fragment: &Option<String>| match fragment {
-            Some(f) => format!("{href}#{f}"),
-            None => href,
+        let (href, title) = match self.link_end(target)? {
+            LinkEnd::Item(i) => (self.items[i].href(), self.items[i].title.clone()),
+            LinkEnd::Driver(d) => (
+                format!("{}#driver-{}", self.items[d.aim].href(), d.id),
+                d.title.clone(),
+            ),
+            LinkEnd::File(href) => (href.to_string(), String::new()),
         };
-        let to_item = |i: usize, fragment: &Option<String>| {
-            let item = &self.items[i];
-            Destination {
-                href: with_fragment(item.href(), fragment),
-                title: item.title.clone(),
-                item: Some(i),
-            }
+        let fragment = match target {
+            LinkTarget::Wiki { fragment, .. }
+            | LinkTarget::File { fragment, .. }
+            | LinkTarget::Asset { fragment, .. } => fragment.as_deref(),
+            _ => None,
         };
-        match target {
-            LinkTarget::Wiki { id, fragment } => {
-                if let Some(&i) = self.by_id.get(id) {
-                    return Some(to_item(i, fragment));
-                }
-                let driver = self.drivers.get(id)?;
-                Some(Destination {
-                    href: format!("{}#driver-{id}", self.items[driver.aim].href()),
-                    title: driver.title.clone(),
-                    item: Some(driver.aim),
-                })
-            }
-            LinkTarget::File { path, fragment } => {
-                self.by_path.get(path).map(|&i| to_item(i, fragment))
-            }
-            LinkTarget::Asset { path, fragment } => {
-                self.published_files.get(path).map(|href| Destination {
-                    href: with_fragment(href.clone(), fragment),
-                    title: String::new(),
-                    item: None,
-                })
-            }
-            LinkTarget::Chart(block) => self
-                .by_id
-                .get(&block.measure)
-                .filter(|&&i| self.items[i].kind == Kind::Measure)
-                .map(|&i| to_item(i, &None)),
-            LinkTarget::OutsideSite { .. } | LinkTarget::BadChart { .. } => None,
-        }
+        Some(Destination {
+            href: match fragment {
+                Some(f) => format!("{href}#{f}"),
+                None => href,
+            },
+            title,
+        })
     }
 
     /// Cycles that name a measure, in start-date order: the chart's annotations.

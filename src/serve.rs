@@ -7,6 +7,7 @@
 //! good build stays underneath) until the file is fixed.
 
 use crate::diagnostics::Diagnostic;
+use crate::render::chart::escape;
 use crate::render::{Output, SiteFiles};
 use crate::{Cache, Error};
 use std::collections::BTreeSet;
@@ -594,13 +595,6 @@ fn inject(page: &[u8], overlay: Option<&String>, live: &str) -> Vec<u8> {
 
 fn find_last(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).rposition(|w| w == needle)
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The diagnostics as a panel over the whole page, so that a stale page is not

@@ -90,6 +90,19 @@ macro_rules! words {
 }
 
 words!(CycleStatus { Planned = "planned", Doing = "doing", Studying = "studying", Done = "done", Abandoned = "abandoned" });
+
+impl CycleStatus {
+    /// How pages and search results name the status.
+    pub fn label(self) -> &'static str {
+        match self {
+            CycleStatus::Planned => "Planned",
+            CycleStatus::Doing => "Doing",
+            CycleStatus::Studying => "Studying",
+            CycleStatus::Done => "Done",
+            CycleStatus::Abandoned => "Abandoned",
+        }
+    }
+}
 words!(Decision { Adopt = "adopt", Adapt = "adapt", Abandon = "abandon" });
 words!(NoteKind { Note = "note", Lesson = "lesson" });
 words!(MeasureKind { Outcome = "outcome", Process = "process", Balancing = "balancing" });

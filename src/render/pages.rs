@@ -63,16 +63,6 @@ struct Card {
     change: Option<String>,
 }
 
-fn status_label(status: CycleStatus) -> &'static str {
-    match status {
-        CycleStatus::Planned => "Planned",
-        CycleStatus::Doing => "Doing",
-        CycleStatus::Studying => "Studying",
-        CycleStatus::Done => "Done",
-        CycleStatus::Abandoned => "Abandoned",
-    }
-}
-
 fn decision_label(d: crate::content::items::Decision) -> &'static str {
     use crate::content::items::Decision;
     match d {
@@ -226,7 +216,7 @@ fn card_unrecorded(library: &Library, i: usize) -> Card {
     match &item.details {
         Details::Cycle(c) => {
             card.status = Some(c.status.as_str());
-            card.status_label = Some(status_label(c.status));
+            card.status_label = Some(c.status.label());
             card.decision = c.decision.map(|d| d.as_str());
             card.decision_label = c.decision.map(decision_label);
             card.date = date_view(c.started);

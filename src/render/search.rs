@@ -324,16 +324,6 @@ struct Vocabulary {
     docs: Vec<usize>,
 }
 
-fn status_label(status: CycleStatus) -> &'static str {
-    match status {
-        CycleStatus::Planned => "Planned",
-        CycleStatus::Doing => "Doing",
-        CycleStatus::Studying => "Studying",
-        CycleStatus::Done => "Done",
-        CycleStatus::Abandoned => "Abandoned",
-    }
-}
-
 fn capitalized(word: &str) -> String {
     let mut c = word.chars();
     c.next()
@@ -350,7 +340,7 @@ fn doc_record(item: &Item) -> Value {
         Details::Measure(_) | Details::Change(_) => None,
     };
     let status = match &item.details {
-        Details::Cycle(c) => Some(status_label(c.status).to_string()),
+        Details::Cycle(c) => Some(c.status.label().to_string()),
         Details::Change(c) => c.status.map(|s| capitalized(s.as_str())),
         Details::Note(n) => (n.kind == NoteKind::Lesson).then(|| "Lesson".to_string()),
         Details::Measure(m) => m
@@ -672,7 +662,7 @@ impl Index {
                 let status =
                     CycleStatus::from_word(CycleStatus::WORDS[order]).expect("a status word");
                 Vocabulary {
-                    name: status_label(status).to_string(),
+                    name: status.label().to_string(),
                     slug: status.as_str().to_string(),
                     href: None,
                     count: docs.len(),
