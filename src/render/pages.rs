@@ -19,7 +19,8 @@ use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+use tera::value::Key;
 
 pub const GENERATOR: &str = concat!("cyclebook ", env!("CARGO_PKG_VERSION"));
 
@@ -87,6 +88,36 @@ struct Site<'a> {
     search_terms: incremental::SearchTerms,
     /// The git history, unless the site is not in git or `--no-git` was given.
     history: Option<&'a History>,
+    /// Each item's card as a template value, made once per build and shared by every
+    /// page that lists it (Tera values are reference-counted, so a copy is cheap).
+    cards: Arc<Vec<OnceLock<tera::Value>>>,
+}
+
+/// A Tera map of `pairs`. Values that are already Tera values are shared, not copied.
+fn tmap<const N: usize>(pairs: [(&'static str, tera::Value); N]) -> tera::Value {
+    let mut map = tera::Map::with_capacity(N);
+    for (key, value) in pairs {
+        map.insert(tera::value::Key::Str(key), value);
+    }
+    tera::Value::from(map)
+}
+
+/// `value` (a map, such as a card) with `pairs` added.
+fn with_fields<const N: usize>(
+    value: tera::Value,
+    pairs: [(&'static str, tera::Value); N],
+) -> tera::Value {
+    let mut map = value.into_map().unwrap_or_default();
+    map.reserve(N);
+    for (key, value) in pairs {
+        map.insert(tera::value::Key::Str(key), value);
+    }
+    tera::Value::from(map)
+}
+
+/// Any serializable value as a template value.
+fn tv<T: Serialize + ?Sized>(value: &T) -> tera::Value {
+    tera::Value::from_serializable(value)
 }
 
 /// How many commits `/recent/` and its feed list.
@@ -154,12 +185,6 @@ fn tag_links(tags: &[String]) -> Vec<TagLink> {
             href: format!("tags/{}/", crate::content::slugify(t)),
         })
         .collect()
-}
-
-/// What every listing shows of item `i`; noted as read by the page being rendered.
-fn card(library: &Library, i: usize) -> Card {
-    incremental::read(Dep::Card(library.items[i].id.clone()));
-    card_unrecorded(library, i)
 }
 
 /// A fingerprint of what [`card_unrecorded`] reads, without building the card: every
@@ -239,28 +264,6 @@ fn card_unrecorded(library: &Library, i: usize) -> Card {
     card
 }
 
-fn cards(library: &Library, indices: impl IntoIterator<Item = usize>) -> Vec<Card> {
-    indices.into_iter().map(|i| card(library, i)).collect()
-}
-
-/// Change ideas' cards, each with `tested`: where the latest cycle of its ramp leaves it.
-fn tested_cards(library: &Library, changes: impl IntoIterator<Item = usize>) -> Vec<Value> {
-    changes
-        .into_iter()
-        .map(|ci| {
-            let mut v = serde_json::to_value(card(library, ci)).expect("card serializes");
-            let (state, cycles) = driver::tested(library, ci);
-            v["tested"] = json!({
-                "state": state.as_str(),
-                "label": state.label(),
-                "cycles": cycles,
-                "text": driver::state_text(state, cycles),
-            });
-            v
-        })
-        .collect()
-}
-
 /// `value` pretty-printed, its lines after the first indented by `indent`: how it
 /// reads nested at that depth in a pretty-printed document. (Strings cannot break a
 /// line: JSON escapes their line breaks.)
@@ -325,6 +328,41 @@ impl Site<'_> {
         feeds
             .into_iter()
             .map(|(href, title)| json!({ "href": href, "title": title }))
+            .collect()
+    }
+
+    /// What every listing shows of item `i`; noted as read by the page being rendered.
+    fn card(&self, i: usize) -> tera::Value {
+        incremental::read(Dep::Card(self.library.items[i].id.clone()));
+        self.cards[i]
+            .get_or_init(|| tv(&card_unrecorded(self.library, i)))
+            .clone()
+    }
+
+    /// Item `i`'s card as data, noted as read.
+    fn card_struct(&self, i: usize) -> Card {
+        incremental::read(Dep::Card(self.library.items[i].id.clone()));
+        card_unrecorded(self.library, i)
+    }
+
+    fn cards(&self, indices: impl IntoIterator<Item = usize>) -> Vec<tera::Value> {
+        indices.into_iter().map(|i| self.card(i)).collect()
+    }
+
+    /// Change ideas' cards, each with `tested`: where the latest cycle of its ramp leaves it.
+    fn tested_cards(&self, changes: impl IntoIterator<Item = usize>) -> Vec<tera::Value> {
+        changes
+            .into_iter()
+            .map(|ci| {
+                let (state, cycles) = driver::tested(self.library, ci);
+                let tested = tmap([
+                    ("state", tv(state.as_str())),
+                    ("label", tv(state.label())),
+                    ("cycles", tv(&cycles)),
+                    ("text", tv(&driver::state_text(state, cycles))),
+                ]);
+                with_fields(self.card(ci), [("tested", tested)])
+            })
             .collect()
     }
 
@@ -519,56 +557,43 @@ impl Site<'_> {
         );
         let body = self.body_html(item, &root);
         let backlinks = &library.backlinks[i];
-        let mut view = serde_json::to_value(card(library, i)).expect("card serializes");
-        let fields = view.as_object_mut().expect("card is an object");
-        fields.insert("content".into(), Value::String(body.html));
-        fields.insert(
-            "toc".into(),
-            serde_json::to_value(&body.headings).expect("headings serialize"),
+        // The page's item: its card, with everything the page shows besides.
+        let mut fields = self.card(i).into_map().unwrap_or_default();
+        let mut put = |key: &'static str, value: tera::Value| {
+            fields.insert(tera::value::Key::Str(key), value);
+        };
+        put("content", tera::Value::from(body.html));
+        put("toc", tv(&body.headings));
+        put("source_path", tv(&display_path(item.path())));
+        put(
+            "source_url",
+            tv(&self.config.source_url(&display_path(item.path()))),
         );
-        fields.insert(
-            "source_path".into(),
-            Value::String(display_path(item.path())),
+        put("backlinks", tv(&self.cards(backlinks.iter().copied())));
+        put(
+            "links",
+            tv(&self.cards(library.outgoing[i].iter().copied())),
         );
-        fields.insert(
-            "source_url".into(),
-            self.config
-                .source_url(&display_path(item.path()))
-                .map_or(Value::Null, Value::String),
-        );
-        fields.insert(
-            "backlinks".into(),
-            json!(cards(library, backlinks.iter().copied())),
-        );
-        fields.insert(
-            "links".into(),
-            json!(cards(library, library.outgoing[i].iter().copied())),
-        );
-        fields.insert("history".into(), self.history_fields(item));
-        fields.insert(
-            "extra".into(),
+        put("history", tv(&self.history_fields(item)));
+        put(
+            "extra",
             item.front_matter
                 .get("extra")
-                .cloned()
-                .unwrap_or(Value::Null),
+                .map_or_else(|| tv(&()), |extra| tv(extra)),
         );
-        let of_kind = |kind: Kind| -> Vec<Card> {
-            cards(
-                library,
+        let of_kind = |kind: Kind| -> tera::Value {
+            tv(&self.cards(
                 backlinks
                     .iter()
                     .copied()
                     .filter(|b| library.items[*b].kind == kind),
-            )
+            ))
         };
-        let refs = |ids: &[crate::content::frontmatter::Ref]| -> Vec<Card> {
-            cards(
-                library,
-                ids.iter().filter_map(|r| {
-                    incremental::read(Dep::Card(r.id.clone()));
-                    library.by_id.get(&r.id).copied()
-                }),
-            )
+        let refs = |ids: &[crate::content::frontmatter::Ref]| -> tera::Value {
+            tv(&self.cards(ids.iter().filter_map(|r| {
+                incremental::read(Dep::Card(r.id.clone()));
+                library.by_id.get(&r.id).copied()
+            })))
         };
         let template = match &item.details {
             Details::Cycle(c) => {
@@ -580,35 +605,40 @@ impl Site<'_> {
                         library.by_id.get(&r.id).copied()
                     })
                     .filter(|ci| library.items[*ci].kind == Kind::Change);
-                fields.insert("change".into(), json!(change.map(|ci| card(library, ci))));
-                fields.insert("started".into(), json!(date_view(c.started)));
-                fields.insert("ended".into(), json!(date_view(c.ended)));
-                fields.insert("predictions".into(), json!(c.predictions));
-                fields.insert("team".into(), json!(c.team));
-                fields.insert("measures".into(), json!(refs(&c.measures)));
-                fields.insert("notes".into(), json!(of_kind(Kind::Note)));
+                put("change", tv(&change.map(|ci| self.card(ci))));
+                put("started", tv(&date_view(c.started)));
+                put("ended", tv(&date_view(c.ended)));
+                put("predictions", tv(&c.predictions));
+                put("team", tv(&c.team));
+                put("measures", refs(&c.measures));
+                put("notes", of_kind(Kind::Note));
                 let (prev, next) = library.neighbours.get(&i).copied().unwrap_or((None, None));
-                fields.insert("prev".into(), json!(prev.map(|p| card(library, p))));
-                fields.insert("next".into(), json!(next.map(|n| card(library, n))));
+                put("prev", tv(&prev.map(|p| self.card(p))));
+                put("next", tv(&next.map(|n| self.card(n))));
                 let ramp = change.and_then(|ci| {
                     let order = library.ramps.get(&ci)?;
                     let position = order.iter().position(|x| *x == i)? + 1;
-                    Some(json!({ "change": card(library, ci), "position": position, "total": order.len() }))
+                    Some(tmap([
+                        ("change", self.card(ci)),
+                        ("position", tv(&position)),
+                        ("total", tv(&order.len())),
+                    ]))
                 });
-                fields.insert("ramp".into(), ramp.unwrap_or(Value::Null));
+                put("ramp", tv(&ramp));
                 "cycle.html"
             }
             Details::Note(n) => {
-                fields.insert("cycles".into(), json!(refs(&n.cycles)));
-                fields.insert("measures".into(), json!(refs(&n.measures)));
+                put("cycles", refs(&n.cycles));
+                put("measures", refs(&n.measures));
                 "note.html"
             }
             Details::Measure(m) => {
-                self.measure_fields(i, m, &root, fields);
+                drop(put);
+                self.measure_fields(i, m, &root, &mut fields);
                 "measure.html"
             }
             Details::Change(c) => {
-                let drivers: Vec<Value> = c
+                let drivers: Vec<tera::Value> = c
                     .drivers
                     .iter()
                     .filter_map(|r| {
@@ -616,17 +646,22 @@ impl Site<'_> {
                         library.drivers.get(&r.id)
                     })
                     .map(|d| {
-                        json!({
-                            "id": d.id, "title": d.title, "primary": d.primary,
-                            "href": format!("{}#driver-{}", library.items[d.aim].href(), d.id),
-                            "aim": card(library, d.aim),
-                        })
+                        tmap([
+                            ("id", tv(&d.id)),
+                            ("title", tv(&d.title)),
+                            ("primary", tv(&d.primary)),
+                            (
+                                "href",
+                                tv(&format!("{}#driver-{}", library.items[d.aim].href(), d.id)),
+                            ),
+                            ("aim", self.card(d.aim)),
+                        ])
                     })
                     .collect();
-                fields.insert("drivers".into(), json!(drivers));
+                put("drivers", tv(&drivers));
                 let ramp = library.ramps.get(&i).cloned().unwrap_or_default();
-                fields.insert("cycles".into(), json!(cards(library, ramp)));
-                fields.insert("notes".into(), json!(of_kind(Kind::Note)));
+                put("cycles", tv(&self.cards(ramp)));
+                put("notes", of_kind(Kind::Note));
                 "change.html"
             }
             Details::Aim(a) => {
@@ -634,39 +669,61 @@ impl Site<'_> {
                     incremental::read(Dep::Card(r.id.clone()));
                     library.by_id.get(&r.id).copied()
                 });
-                fields.insert("measure".into(), json!(measure.map(|m| card(library, m))));
-                fields.insert("target".into(), json!(a.target));
-                fields.insert("by".into(), json!(date_view(a.by)));
+                put("measure", tv(&measure.map(|m| self.card(m))));
+                put("target", tv(&a.target));
+                put("by", tv(&date_view(a.by)));
                 // A secondary driver under several primaries is anchored at its first place.
                 let mut anchored = std::collections::BTreeSet::new();
-                let drivers: Vec<Value> = a
+                let drivers: Vec<tera::Value> = a
                     .drivers
                     .iter()
                     .map(|p| {
-                        let secondary: Vec<Value> = p
+                        let secondary: Vec<tera::Value> = p
                             .secondary
                             .iter()
                             .map(|s| {
                                 incremental::read(Dep::Driver(s.id.clone()));
-                                let changes = library.changes_by_driver.get(&s.id).cloned().unwrap_or_default();
-                                let anchor = if anchored.insert(s.id.clone()) { format!("driver-{}", s.id) } else { format!("driver-{}-under-{}", s.id, p.driver.id) };
-                                json!({ "id": s.id, "title": s.title, "anchor": anchor, "changes": tested_cards(library, changes) })
+                                let changes = library
+                                    .changes_by_driver
+                                    .get(&s.id)
+                                    .cloned()
+                                    .unwrap_or_default();
+                                let anchor = if anchored.insert(s.id.clone()) {
+                                    format!("driver-{}", s.id)
+                                } else {
+                                    format!("driver-{}-under-{}", s.id, p.driver.id)
+                                };
+                                tmap([
+                                    ("id", tv(&s.id)),
+                                    ("title", tv(&s.title)),
+                                    ("anchor", tv(&anchor)),
+                                    ("changes", tv(&self.tested_cards(changes))),
+                                ])
                             })
                             .collect();
                         incremental::read(Dep::Driver(p.driver.id.clone()));
-                        let changes = library.changes_by_driver.get(&p.driver.id).cloned().unwrap_or_default();
-                        json!({ "id": p.driver.id, "title": p.driver.title, "secondary": secondary, "changes": tested_cards(library, changes) })
+                        let changes = library
+                            .changes_by_driver
+                            .get(&p.driver.id)
+                            .cloned()
+                            .unwrap_or_default();
+                        tmap([
+                            ("id", tv(&p.driver.id)),
+                            ("title", tv(&p.driver.title)),
+                            ("secondary", tv(&secondary)),
+                            ("changes", tv(&self.tested_cards(changes))),
+                        ])
                     })
                     .collect();
-                fields.insert("drivers".into(), json!(drivers));
-                fields.insert(
-                    "driver_svg".into(),
-                    json!(driver::diagram(library, i).map(|d| d.to_svg(&root))),
+                put("drivers", tv(&drivers));
+                put(
+                    "driver_svg",
+                    tv(&driver::diagram(library, i).map(|d| d.to_svg(&root))),
                 );
                 "aim.html"
             }
         };
-        ctx.insert("item", &view);
+        ctx.insert_value("item", tera::Value::from(fields));
         self.render(template, &ctx, &format!("{href}index.html"));
         self.site_json_entry = Some(self.site_json_entry_of(i));
     }
@@ -740,7 +797,7 @@ impl Site<'_> {
                 item_of_path.insert(path, i);
             }
         }
-        let commits: Vec<Value> = history
+        let commits: Vec<tera::Value> = history
             .commits
             .iter()
             .take(RECENT_COMMITS)
@@ -748,12 +805,15 @@ impl Site<'_> {
             .map(|(index, c)| {
                 // A shallow clone's boundary commit seems to touch every file; say nothing.
                 if history.boundary.contains(&index) {
-                    let mut v = serde_json::to_value(commit_view(self.config, c))
-                        .expect("commit serializes");
-                    v["items"] = json!([]);
-                    v["other_files"] = json!([]);
-                    v["boundary"] = json!(true);
-                    return v;
+                    let none = tv(&Vec::<()>::new());
+                    return with_fields(
+                        tv(&commit_view(self.config, c)),
+                        [
+                            ("items", none.clone()),
+                            ("other_files", none),
+                            ("boundary", tv(&true)),
+                        ],
+                    );
                 }
                 let mut touched: Vec<usize> = c
                     .paths
@@ -768,12 +828,14 @@ impl Site<'_> {
                     .filter(|p| !item_of_path.contains_key(p.as_path()))
                     .map(|p| display_path(p))
                     .collect::<Vec<_>>();
-                let mut v =
-                    serde_json::to_value(commit_view(self.config, c)).expect("commit serializes");
-                v["items"] = json!(cards(library, touched));
-                v["other_files"] = json!(others);
-                v["boundary"] = json!(false);
-                v
+                with_fields(
+                    tv(&commit_view(self.config, c)),
+                    [
+                        ("items", tv(&self.cards(touched))),
+                        ("other_files", tv(&others)),
+                        ("boundary", tv(&false)),
+                    ],
+                )
             })
             .collect();
         let mut ctx = self.base_context("recent/", "recent", "Recent changes");
@@ -812,41 +874,35 @@ impl Site<'_> {
             .collect()
     }
 
-    fn measure_fields(
-        &mut self,
-        i: usize,
-        m: &Measure,
-        root: &str,
-        fields: &mut serde_json::Map<String, Value>,
-    ) {
+    fn measure_fields(&mut self, i: usize, m: &Measure, root: &str, fields: &mut tera::Map) {
         let library = self.library;
         let item = &library.items[i];
         let unit = m.unit.clone().unwrap_or_default();
         let percent = measure::shows_percent(m);
         let cycles = self.annotated_cycles(i);
-        fields.insert("unit".into(), json!(m.unit));
-        fields.insert("definition".into(), json!(m.definition));
-        fields.insert("chart".into(), json!(m.chart.as_str()));
-        fields.insert("chart_label".into(), json!(chart_label(m.chart)));
-        fields.insert("improvement".into(), json!(m.improvement.as_str()));
-        fields.insert("target".into(), json!(m.target));
+        fields.insert(Key::Str("unit"), tv(&m.unit));
+        fields.insert(Key::Str("definition"), tv(&m.definition));
+        fields.insert(Key::Str("chart"), tv(&m.chart.as_str()));
+        fields.insert(Key::Str("chart_label"), tv(&chart_label(m.chart)));
+        fields.insert(Key::Str("improvement"), tv(&m.improvement.as_str()));
+        fields.insert(Key::Str("target"), tv(&m.target));
         fields.insert(
-            "target_display".into(),
-            json!(m.target.map(|t| chart::format_number(t, percent))),
+            Key::Str("target_display"),
+            tv(&m.target.map(|t| chart::format_number(t, percent))),
         );
-        fields.insert("multiply".into(), json!(m.multiply));
-        fields.insert("percent".into(), json!(percent));
+        fields.insert(Key::Str("multiply"), tv(&m.multiply));
+        fields.insert(Key::Str("percent"), tv(&percent));
         fields.insert(
-            "has_denominator".into(),
-            json!(m.data.as_ref().is_some_and(|d| d.has_denominator)),
-        );
-        fields.insert(
-            "csv_href".into(),
-            json!(format!("{}{}.csv", item.href(), item.id)),
+            Key::Str("has_denominator"),
+            tv(&m.data.as_ref().is_some_and(|d| d.has_denominator)),
         );
         fields.insert(
-            "data_json_href".into(),
-            json!(format!("{}data.json", item.href())),
+            Key::Str("csv_href"),
+            tv(&format!("{}{}.csv", item.href(), item.id)),
+        );
+        fields.insert(
+            Key::Str("data_json_href"),
+            tv(&format!("{}data.json", item.href())),
         );
         // The page lists the annotated cycles with the numbers their chart markers carry.
         let markers: Vec<(String, usize)> = self.views[i]
@@ -858,43 +914,45 @@ impl Site<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        let annotated: Vec<Value> = cycles
+        let annotated: Vec<tera::Value> = cycles
             .iter()
             .map(|c| {
-                let mut v = serde_json::to_value(card(library, library.by_id[&c.id]))
-                    .expect("card serializes");
-                v["marker"] = json!(markers
+                let marker = markers
                     .iter()
                     .find(|(href, _)| *href == c.href)
-                    .map(|(_, n)| *n));
-                v
+                    .map(|(_, n)| *n);
+                with_fields(self.card(library.by_id[&c.id]), [("marker", tv(&marker))])
             })
             .collect();
-        fields.insert("cycles".into(), json!(annotated));
+        fields.insert(Key::Str("cycles"), tv(&annotated));
         let backlinks = &library.backlinks[i];
         let of_kind = |kind: Kind| {
-            cards(
-                library,
+            self.cards(
                 backlinks
                     .iter()
                     .copied()
                     .filter(|b| library.items[*b].kind == kind),
             )
         };
-        fields.insert("notes".into(), json!(of_kind(Kind::Note)));
-        fields.insert("aims".into(), json!(of_kind(Kind::Aim)));
+        fields.insert(Key::Str("notes"), tv(&of_kind(Kind::Note)));
+        fields.insert(Key::Str("aims"), tv(&of_kind(Kind::Aim)));
         let below =
             crate::privacy::suppression::threshold(self.config.suppress_below, m.suppress_below);
         let view = self.views[i].as_ref().map(|view| view.published(below));
         match &view {
             Some(view) => {
-                fields.extend(view.page_fields(
+                let page_fields = view.page_fields(
                     &format!("chart-{}", item.id),
                     &item.title,
                     &unit,
                     &cycles,
                     root,
-                ));
+                );
+                fields.extend(
+                    page_fields
+                        .into_iter()
+                        .map(|(key, value)| (Key::from(key), tv(&value))),
+                );
                 let data = view.data_json(&item.id, &item.title, m, &cycles);
                 let mut text = serde_json::to_string_pretty(&data).expect("data.json serializes");
                 text.push('\n');
@@ -912,17 +970,17 @@ impl Site<'_> {
                     "assurance",
                     "suppression",
                 ] {
-                    fields.insert(key.into(), Value::Null);
+                    fields.insert(Key::Str(key), tv(&()));
                 }
                 for key in ["reading", "points", "phases", "chart_notes"] {
-                    fields.insert(key.into(), json!([]));
+                    fields.insert(Key::Str(key), tv(&Vec::<()>::new()));
                 }
-                fields.insert("legend".into(), json!({}));
-                fields.insert("centre_name".into(), json!("median"));
-                fields.insert("has_limits".into(), json!(false));
+                fields.insert(Key::Str("legend"), tv(&json!({})));
+                fields.insert(Key::Str("centre_name"), tv(&"median"));
+                fields.insert(Key::Str("has_limits"), tv(&false));
                 fields.insert(
-                    "profile".into(),
-                    json!(m.rules.unwrap_or(self.config.rules).as_str()),
+                    Key::Str("profile"),
+                    tv(&m.rules.unwrap_or(self.config.rules).as_str()),
                 );
             }
         }
@@ -954,14 +1012,9 @@ impl Site<'_> {
     }
 
     /// A measure's card with its current state: latest value, icons, sparkline.
-    fn measure_card(&self, i: usize) -> Value {
-        let mut v = serde_json::to_value(card(self.library, i)).expect("card serializes");
+    fn measure_card(&self, i: usize) -> tera::Value {
         let item = &self.library.items[i];
         incremental::read(Dep::Item(item.id.clone()));
-        if let Some(m) = item.measure() {
-            v["unit"] = json!(m.unit);
-            v["points"] = json!(m.data.as_ref().map_or(0, |d| d.points.len()));
-        }
         let below = crate::privacy::suppression::threshold(
             self.config.suppress_below,
             item.measure().and_then(|m| m.suppress_below),
@@ -970,11 +1023,31 @@ impl Site<'_> {
             .as_ref()
             .map(|view| view.published(below).summary_fields())
             .unwrap_or_default();
-        for key in ["latest", "variation", "assurance", "sparkline"] {
-            v[key] = summary.get(key).cloned().unwrap_or(Value::Null);
-        }
-        v["attention"] = summary.get("attention").cloned().unwrap_or(json!(6));
-        v
+        let summary_field = |key: &str| tv(&summary.get(key).cloned().unwrap_or(Value::Null));
+        let card = self.card(i);
+        let card = match item.measure() {
+            Some(m) => with_fields(
+                card,
+                [
+                    ("unit", tv(&m.unit)),
+                    ("points", tv(&m.data.as_ref().map_or(0, |d| d.points.len()))),
+                ],
+            ),
+            None => card,
+        };
+        with_fields(
+            card,
+            [
+                ("latest", summary_field("latest")),
+                ("variation", summary_field("variation")),
+                ("assurance", summary_field("assurance")),
+                ("sparkline", summary_field("sparkline")),
+                (
+                    "attention",
+                    tv(&summary.get("attention").cloned().unwrap_or(json!(6))),
+                ),
+            ],
+        )
     }
 
     fn sorted_by_date_desc(&self, kind: Kind) -> Vec<usize> {
@@ -1001,7 +1074,7 @@ impl Site<'_> {
         incremental::read(Dep::Kind(Kind::Cycle));
         let cycles = self.sorted_by_date_desc(Kind::Cycle);
         let status_of = |i: usize| library.items[i].cycle().map(|c| c.status);
-        let groups: Vec<Value> = [
+        let groups: Vec<tera::Value> = [
             (
                 "In progress",
                 vec![CycleStatus::Doing, CycleStatus::Studying],
@@ -1017,14 +1090,16 @@ impl Site<'_> {
                 .copied()
                 .filter(|i| status_of(*i).is_some_and(|s| statuses.contains(&s)))
                 .collect();
-            json!({ "label": label, "items": cards(library, members) })
+            tmap([("label", tv(label)), ("items", tv(&self.cards(members)))])
         })
         .collect();
         let mut ctx = self.base_context("cycles/", "cycles", Kind::Cycle.plural_label());
-        ctx.insert("items", &cards(library, cycles.iter().copied()));
+        ctx.insert("items", &self.cards(cycles.iter().copied()));
         ctx.insert("groups", &groups);
-        let card_value =
-            |i: usize| serde_json::to_value(card(library, i)).expect("card serializes");
+        let card_value = |i: usize| {
+            incremental::read(Dep::Card(library.items[i].id.clone()));
+            serde_json::to_value(card_unrecorded(library, i)).expect("card serializes")
+        };
         ctx.insert("timeline", &timeline::timeline(library, &card_value));
         ctx.insert("feed_href", CYCLES_FEED);
         self.render("cycles.html", &ctx, "cycles/index.html");
@@ -1045,7 +1120,7 @@ impl Site<'_> {
             .into_iter()
             .take(FEED_ENTRIES)
             .map(|(date, i)| {
-                let card = card(library, i);
+                let card = self.card_struct(i);
                 let mut text = card.status_label.unwrap_or_default().to_string();
                 if let Some(decision) = card.decision_label {
                     text.push_str(&format!(", decision: {decision}"));
@@ -1126,9 +1201,8 @@ impl Site<'_> {
         let library = self.library;
         incremental::read(Dep::Kind(Kind::Note));
         let notes = self.sorted_by_date_desc(Kind::Note);
-        let of_note_kind = |k: NoteKind| -> Vec<Card> {
-            cards(
-                library,
+        let of_note_kind = |k: NoteKind| -> Vec<tera::Value> {
+            self.cards(
                 notes
                     .iter()
                     .copied()
@@ -1146,18 +1220,21 @@ impl Site<'_> {
             .collect();
         // Each lesson with what it draws on: the cycles and measures it names, then
         // those it links to.
-        let lesson_cards: Vec<Value> = lessons
+        let lesson_cards: Vec<tera::Value> = lessons
             .iter()
             .map(|&i| {
-                let mut v = serde_json::to_value(card(library, i)).expect("card serializes");
                 let (cycles, measures) = self.sources(i);
-                v["cycles"] = json!(cards(library, cycles));
-                v["measures"] = json!(cards(library, measures));
-                v
+                with_fields(
+                    self.card(i),
+                    [
+                        ("cycles", tv(&self.cards(cycles))),
+                        ("measures", tv(&self.cards(measures))),
+                    ],
+                )
             })
             .collect();
         let mut ctx = self.base_context("notes/", "notes", Kind::Note.plural_label());
-        ctx.insert("items", &cards(library, notes.iter().copied()));
+        ctx.insert("items", &self.cards(notes.iter().copied()));
         ctx.insert("lessons", &lesson_cards);
         ctx.insert("notes", &of_note_kind(NoteKind::Note));
         ctx.insert("feed_href", LESSONS_FEED);
@@ -1169,7 +1246,7 @@ impl Site<'_> {
             .filter_map(|&i| Some((library.items[i].note()?.date?, i)))
             .take(FEED_ENTRIES)
             .map(|(date, i)| {
-                let card = card(library, i);
+                let card = self.card_struct(i);
                 let text = card.summary.clone().unwrap_or_default();
                 self.feed_entry(card, date, text)
             })
@@ -1212,7 +1289,7 @@ impl Site<'_> {
     fn measures_page(&mut self) {
         incremental::read(Dep::Kind(Kind::Measure));
         let by_attention = self.measures_by_attention();
-        let measure_cards: Vec<Value> =
+        let measure_cards: Vec<tera::Value> =
             by_attention.iter().map(|i| self.measure_card(*i)).collect();
         let mut ctx = self.base_context("measures/", "measures", Kind::Measure.plural_label());
         ctx.insert("items", &measure_cards);
@@ -1222,15 +1299,13 @@ impl Site<'_> {
     fn changes_page(&mut self) {
         let library = self.library;
         incremental::read(Dep::Kind(Kind::Change));
-        let changes: Vec<Value> = library
+        let changes: Vec<tera::Value> = library
             .of_kind(Kind::Change)
             .map(|(i, item)| {
                 // Its ramp.
                 incremental::read(Dep::Item(item.id.clone()));
-                let mut v = serde_json::to_value(card(library, i)).expect("card serializes");
                 let ramp = library.ramps.get(&i).cloned().unwrap_or_default();
-                v["cycles"] = json!(cards(library, ramp));
-                v
+                with_fields(self.card(i), [("cycles", tv(&self.cards(ramp)))])
             })
             .collect();
         let mut ctx = self.base_context("changes/", "changes", Kind::Change.plural_label());
@@ -1244,7 +1319,7 @@ impl Site<'_> {
         let mut ctx = self.base_context("aims/", "aims", Kind::Aim.plural_label());
         ctx.insert(
             "items",
-            &cards(library, library.of_kind(Kind::Aim).map(|(i, _)| i)),
+            &self.cards(library.of_kind(Kind::Aim).map(|(i, _)| i)),
         );
         self.render("aims.html", &ctx, "aims/index.html");
     }
@@ -1268,18 +1343,28 @@ impl Site<'_> {
         if let Some(tag) = library.tags.get(slug) {
             let href = format!("tags/{}/", tag.slug);
             let mut ctx = self.base_context(&href, "tag", &format!("Tagged “{}”", tag.name));
-            let groups: Vec<Value> = Kind::ALL
+            let groups: Vec<tera::Value> = Kind::ALL
                 .iter()
                 .filter_map(|kind| {
-                    let members: Vec<usize> = tag.items.iter().copied().filter(|i| library.items[*i].kind == *kind).collect();
-                    (!members.is_empty()).then(|| json!({ "label": kind.plural_label(), "items": cards(library, members) }))
+                    let members: Vec<usize> = tag
+                        .items
+                        .iter()
+                        .copied()
+                        .filter(|i| library.items[*i].kind == *kind)
+                        .collect();
+                    (!members.is_empty()).then(|| {
+                        tmap([
+                            ("label", tv(kind.plural_label())),
+                            ("items", tv(&self.cards(members))),
+                        ])
+                    })
                 })
                 .collect();
             ctx.insert(
                 "tag",
                 &json!({ "name": tag.name, "slug": tag.slug, "count": tag.items.len() }),
             );
-            ctx.insert("items", &cards(library, tag.items.iter().copied()));
+            ctx.insert("items", &self.cards(tag.items.iter().copied()));
             ctx.insert("groups", &groups);
             self.render("tag.html", &ctx, &format!("{href}index.html"));
         }
@@ -1331,20 +1416,21 @@ impl Site<'_> {
             done.into_iter().take(5).collect()
         };
         let by_attention = self.measures_by_attention();
-        let measures: Vec<Value> = by_attention.iter().map(|i| self.measure_card(*i)).collect();
+        let measures: Vec<tera::Value> =
+            by_attention.iter().map(|i| self.measure_card(*i)).collect();
         let mut ctx = self.base_context("", "index", &self.config.title);
-        ctx.insert("active_cycles", &cards(library, active));
-        ctx.insert("recent_lessons", &cards(library, lessons));
-        ctx.insert("recent_notes", &cards(library, recent_notes));
-        ctx.insert("recent_decisions", &cards(library, recent_decisions));
+        ctx.insert("active_cycles", &self.cards(active));
+        ctx.insert("recent_lessons", &self.cards(lessons));
+        ctx.insert("recent_notes", &self.cards(recent_notes));
+        ctx.insert("recent_decisions", &self.cards(recent_decisions));
         ctx.insert("measures", &measures);
         ctx.insert(
             "aims",
-            &cards(library, library.of_kind(Kind::Aim).map(|(i, _)| i)),
+            &self.cards(library.of_kind(Kind::Aim).map(|(i, _)| i)),
         );
         ctx.insert(
             "changes",
-            &cards(library, library.of_kind(Kind::Change).map(|(i, _)| i)),
+            &self.cards(library.of_kind(Kind::Change).map(|(i, _)| i)),
         );
         let count = |kind: Kind| library.of_kind(kind).count();
         ctx.insert(
@@ -1497,6 +1583,7 @@ pub fn render_site(
         views,
         site_json_entry: None,
         search_terms: std::mem::take(&mut cache.search_terms),
+        cards: Arc::new((0..library.items.len()).map(|_| OnceLock::new()).collect()),
     };
     let card_fingerprint = |i: usize| card_fingerprint(library, i);
     let now = Fingerprints::new(library, history, &card_fingerprint);
@@ -1552,6 +1639,7 @@ pub fn render_site(
             views: site.views.clone(),
             site_json_entry: None,
             search_terms: Default::default(),
+            cards: site.cards.clone(),
         };
         parallel
             .par_iter()
