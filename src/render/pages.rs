@@ -577,9 +577,7 @@ impl Site<'_> {
         put("history", tv(&self.history_fields(item)));
         put(
             "extra",
-            item.front_matter
-                .get("extra")
-                .map_or_else(|| tv(&()), |extra| tv(extra)),
+            item.front_matter.get("extra").map_or_else(|| tv(&()), tv),
         );
         let of_kind = |kind: Kind| -> tera::Value {
             tv(&self.cards(
@@ -633,7 +631,6 @@ impl Site<'_> {
                 "note.html"
             }
             Details::Measure(m) => {
-                drop(put);
                 self.measure_fields(i, m, &root, &mut fields);
                 "measure.html"
             }
