@@ -99,6 +99,19 @@ pub fn compile_cached(
     allow_identifiers: bool,
     cache: &mut Cache,
 ) -> Result<Built, Error> {
+    compile_with(site, base_url, git, allow_identifiers, cache, None)
+}
+
+/// [`compile_cached`]; with a `sink`, the pages go there as they are made and
+/// [`Built::files`] holds only the rest (site-wide files, assets, static files).
+fn compile_with(
+    site: &Path,
+    base_url: Option<&str>,
+    git: bool,
+    allow_identifiers: bool,
+    cache: &mut Cache,
+    sink: Option<&render::Sink>,
+) -> Result<Built, Error> {
     if let Some(url) = base_url {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             return Err(Error::Usage(format!(
@@ -158,6 +171,7 @@ pub fn compile_cached(
         &static_files,
         history.as_ref(),
         &mut cache.render,
+        sink,
     ) {
         Ok(files) => Some(files),
         Err(render_diagnostics) => {
@@ -354,24 +368,45 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         .out
         .clone()
         .unwrap_or_else(|| options.site.join("public"));
-    // A dangerous output folder is refused before any work is done.
-    write::check_output(&out, &options.site).map_err(Error::Write)?;
-    let built = compile(
+    // A dangerous output folder is refused before any work is done. Pages are written
+    // beside it as they are made (the site is never all in memory); a failed build
+    // drops `staging`, which deletes them and leaves the last good site.
+    let staging = write::Staging::begin(&out, &options.site).map_err(Error::Write)?;
+    let counts = std::sync::atomic::AtomicUsize::new(0);
+    let pages = std::sync::atomic::AtomicUsize::new(0);
+    let failure = std::sync::Mutex::new(None);
+    let is_page = |p: &Path| p.extension().is_some_and(|e| e == "html");
+    let sink = |path: &Path, output: &render::Output| {
+        use std::sync::atomic::Ordering::Relaxed;
+        counts.fetch_add(1, Relaxed);
+        if is_page(path) {
+            pages.fetch_add(1, Relaxed);
+        }
+        if let Err(e) = staging.write_file(path, output) {
+            failure
+                .lock()
+                .expect("no panic while held")
+                .get_or_insert(e);
+        }
+    };
+    let built = compile_with(
         &options.site,
         options.base_url.as_deref(),
         options.git,
         options.allow_identifiers,
+        &mut Cache::default(),
+        Some(&sink),
     )?;
-    write::write_site(&built.files, &out, &options.site).map_err(Error::Write)?;
-    let pages = built
-        .files
-        .keys()
-        .filter(|p| p.extension().is_some_and(|e| e == "html"))
-        .count();
+    if let Some(e) = failure.into_inner().expect("no panic while held") {
+        return Err(Error::Write(e));
+    }
+    staging.write_all(&built.files).map_err(Error::Write)?;
+    staging.finish().map_err(Error::Write)?;
+    let pages = pages.into_inner() + built.files.keys().filter(|p| is_page(p)).count();
     Ok(BuildReport {
         out,
         pages,
-        files: built.files.len(),
+        files: counts.into_inner() + built.files.len(),
         seconds: started.elapsed().as_secs_f64(),
         diagnostics: built.diagnostics,
     })

@@ -134,47 +134,111 @@ pub fn check_output(out: &Path, site_root: &Path) -> Result<PathBuf, WriteError>
 
 /// Writes `files` to `out`, replacing what was there only once all are written.
 pub fn write_site(files: &SiteFiles, out: &Path, site_root: &Path) -> Result<(), WriteError> {
-    let out_abs = check_output(out, site_root)?;
-    let (Some(parent), Some(name)) = (out_abs.parent(), out_abs.file_name()) else {
-        return Err(WriteError::FilesystemRoot(out.to_path_buf()));
-    };
-    fs::create_dir_all(parent).map_err(io_err(parent))?;
-    let name = name.to_string_lossy();
-    let staging = unused_path(parent, &name, "new");
-    let result = write_all(files, &staging).and_then(|()| swap(&staging, &out_abs, parent, &name));
-    if result.is_err() && fs::symlink_metadata(staging.join(MARKER)).is_ok() {
-        let _ = fs::remove_dir_all(&staging);
-    }
-    result
+    let staging = Staging::begin(out, site_root)?;
+    staging.write_all(files)?;
+    staging.finish()
 }
 
-fn write_all(files: &SiteFiles, staging: &Path) -> Result<(), WriteError> {
-    // `create_dir`, not `create_dir_all`: the folder must be new.
-    fs::create_dir(staging).map_err(io_err(staging))?;
-    fs::write(
-        staging.join(MARKER),
-        "This folder is built by cyclebook and replaced on every build.\n",
-    )
-    .map_err(io_err(staging))?;
-    // Folders first (each once, parents before children), then the files on all cores.
-    let folders: std::collections::BTreeSet<&Path> = files
-        .keys()
-        .filter_map(|rel| rel.parent())
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .collect();
-    for dir in folders {
-        let dir = staging.join(dir);
-        fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+/// A new site being written beside the output: files may be added from any thread as
+/// they are made; [`Staging::finish`] puts it in place of the output. Dropped
+/// unfinished (a failed build), it is deleted and the output is left as it was.
+pub struct Staging {
+    dir: PathBuf,
+    out: PathBuf,
+    finished: bool,
+}
+
+impl Staging {
+    /// Checks that `out` may be replaced (see [`check_output`]) and makes the folder
+    /// the new site is written into.
+    pub fn begin(out: &Path, site_root: &Path) -> Result<Staging, WriteError> {
+        let out_abs = check_output(out, site_root)?;
+        let (Some(parent), Some(name)) = (out_abs.parent(), out_abs.file_name()) else {
+            return Err(WriteError::FilesystemRoot(out.to_path_buf()));
+        };
+        fs::create_dir_all(parent).map_err(io_err(parent))?;
+        let dir = unused_path(parent, &name.to_string_lossy(), "new");
+        // `create_dir`, not `create_dir_all`: the folder must be new.
+        fs::create_dir(&dir).map_err(io_err(&dir))?;
+        let staging = Staging {
+            dir,
+            out: out_abs,
+            finished: false,
+        };
+        fs::write(
+            staging.dir.join(MARKER),
+            "This folder is built by cyclebook and replaced on every build.\n",
+        )
+        .map_err(io_err(&staging.dir))?;
+        Ok(staging)
     }
-    use rayon::prelude::*;
-    let files: Vec<(&PathBuf, &Output)> = files.iter().collect();
-    files.par_iter().try_for_each(|(rel, output)| {
-        let target = staging.join(rel);
-        match output {
-            Output::Bytes(bytes) => fs::write(&target, bytes.as_slice()).map_err(io_err(&target)),
-            Output::Copy(from) => fs::copy(from, &target).map(|_| ()).map_err(io_err(from)),
+
+    /// Writes one file at `rel`, making its folders when they are missing.
+    pub fn write_file(&self, rel: &Path, output: &Output) -> Result<(), WriteError> {
+        let target = self.dir.join(rel);
+        let write = || match output {
+            Output::Bytes(bytes) => fs::write(&target, bytes.as_slice()),
+            Output::Copy(from) => fs::copy(from, &target).map(|_| ()),
+        };
+        match write() {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if let Some(dir) = target.parent() {
+                    fs::create_dir_all(dir).map_err(io_err(dir))?;
+                }
+                write()
+            }
+            result => result,
         }
-    })
+        .map_err(|e| match output {
+            Output::Copy(from) if !from.exists() => WriteError::Io(from.clone(), e),
+            _ => WriteError::Io(target.clone(), e),
+        })
+    }
+
+    /// Writes `files` on all cores, each folder made once before its files.
+    pub fn write_all(&self, files: &SiteFiles) -> Result<(), WriteError> {
+        let folders: std::collections::BTreeSet<&Path> = files
+            .keys()
+            .filter_map(|rel| rel.parent())
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .collect();
+        for dir in folders {
+            let dir = self.dir.join(dir);
+            fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+        }
+        use rayon::prelude::*;
+        let files: Vec<(&PathBuf, &Output)> = files.iter().collect();
+        files
+            .par_iter()
+            .try_for_each(|(rel, output)| self.write_file(rel, output))
+    }
+
+    /// Puts the new site in place of the output.
+    pub fn finish(mut self) -> Result<(), WriteError> {
+        self.finished = true;
+        let (Some(parent), Some(name)) = (self.out.parent(), self.out.file_name()) else {
+            return Err(WriteError::FilesystemRoot(self.out.clone()));
+        };
+        let result = swap(&self.dir, &self.out, parent, &name.to_string_lossy());
+        if result.is_err() {
+            self.discard();
+        }
+        result
+    }
+
+    fn discard(&self) {
+        if fs::symlink_metadata(self.dir.join(MARKER)).is_ok() {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.discard();
+        }
+    }
 }
 
 /// Deletes a folder cyclebook wrote (no links, no foreign files), its files on all
@@ -227,6 +291,33 @@ mod tests {
                 )
             })
             .collect()
+    }
+
+    #[test]
+    fn an_unfinished_staging_is_deleted_and_the_output_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let site = dir.path().join("site");
+        fs::create_dir(&site).unwrap();
+        let out = dir.path().join("public");
+        write_site(&files(&[("a/index.html", "good")]), &out, &site).unwrap();
+        {
+            let staging = Staging::begin(&out, &site).unwrap();
+            let page = Output::Bytes(std::sync::Arc::new(b"half".to_vec()));
+            staging
+                .write_file(Path::new("b/c/index.html"), &page)
+                .unwrap();
+            // A build that fails here drops `staging` unfinished.
+        }
+        assert_eq!(
+            fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "good"
+        );
+        let mut names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["public", "site"]);
     }
 
     #[test]

@@ -28,6 +28,10 @@ pub enum Output {
 /// The whole built site, by output path: a sorted map, so writing order is stable.
 pub type SiteFiles = BTreeMap<PathBuf, Output>;
 
+/// Where a one-off build puts each file as soon as it is made, instead of holding the
+/// whole site in memory (from any thread).
+pub type Sink<'a> = dyn Fn(&std::path::Path, &Output) + Sync + 'a;
+
 pub use incremental::RenderCache;
 pub use pages::render_site;
 

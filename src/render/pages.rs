@@ -7,7 +7,7 @@ use super::incremental::{self, Dep, Fingerprints, RenderCache, Unit};
 use super::markdown::{self, LinkTarget, Resolved};
 use super::measure::{self, AnnotatedCycle, MeasureView};
 use super::timeline;
-use super::{template_diagnostic, template_sources, Output, SiteFiles};
+use super::{template_diagnostic, template_sources, Output, Sink, SiteFiles};
 use crate::config::{Config, Visibility};
 use crate::content::items::{ChartType, CycleStatus, Details, Item, Kind, Measure, NoteKind};
 use crate::content::source::SourceFile;
@@ -755,7 +755,8 @@ impl Site<'_> {
 
     /// `/sitemap.xml` for search engines: every page, when the site is public and its
     /// address (`base_url`) is known.
-    fn sitemap(&mut self) {
+    /// `generated`: pages already handed to the sink, besides those in `files`.
+    fn sitemap(&mut self, generated: &std::collections::HashSet<PathBuf>) {
         let Some(base) = &self.config.base_url else {
             return;
         };
@@ -763,7 +764,13 @@ impl Site<'_> {
             return;
         }
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-        for path in self.files.keys() {
+        let paths: std::collections::BTreeSet<&Path> = self
+            .files
+            .keys()
+            .chain(generated)
+            .map(PathBuf::as_path)
+            .collect();
+        for path in paths {
             let path = display_path(path);
             let Some(dir) = path.strip_suffix("index.html") else {
                 continue;
@@ -1551,7 +1558,8 @@ impl Site<'_> {
 
 /// Renders every page of the site into memory, reusing from `cache` the pages whose
 /// inputs did not change. Template problems come back as diagnostics naming the
-/// template file and line.
+/// template file and line. With a `sink`, the pages go there as they are made, are
+/// neither returned nor cached, and what each read is not recorded: a one-off build.
 pub fn render_site(
     library: &Library,
     config: &Config,
@@ -1559,6 +1567,7 @@ pub fn render_site(
     static_files: &[(PathBuf, PathBuf)],
     history: Option<&History>,
     cache: &mut RenderCache,
+    sink: Option<&Sink>,
 ) -> Result<SiteFiles, Vec<Diagnostic>> {
     let tera = super::templates(overrides)?;
     let sources = template_sources(overrides);
@@ -1611,10 +1620,27 @@ pub fn render_site(
         reads: std::collections::HashSet<Dep>,
         diagnostics: Vec<Diagnostic>,
     }
+    // Paths of the files that went to the sink.
+    let generated = std::sync::Mutex::new(std::collections::HashSet::new());
     let render_one = |site: &mut Site, unit: &Unit| -> Done {
-        let reads = incremental::recording(|| site.render_unit(unit));
+        let reads = match sink {
+            None => incremental::recording(|| site.render_unit(unit)),
+            Some(_) => {
+                site.render_unit(unit);
+                Default::default()
+            }
+        };
+        let mut files: Vec<(PathBuf, Output)> =
+            std::mem::take(&mut site.files).into_iter().collect();
+        if let Some(sink) = sink {
+            for (path, output) in &files {
+                sink(path, output);
+            }
+            let mut generated = generated.lock().expect("no panic while held");
+            generated.extend(files.drain(..).map(|(path, _)| path));
+        }
         Done {
-            files: std::mem::take(&mut site.files).into_iter().collect(),
+            files,
             site_json: site.site_json_entry.take(),
             reads,
             diagnostics: std::mem::take(&mut site.diagnostics),
@@ -1649,6 +1675,10 @@ pub fn render_site(
     let mut entries = Vec::with_capacity(library.items.len());
     for (u, unit) in units.iter().enumerate() {
         let site_json = match done.remove(&u) {
+            Some(rendered) if sink.is_some() => {
+                site.diagnostics.extend(rendered.diagnostics);
+                rendered.site_json
+            }
             Some(rendered) => {
                 let site_json = cache.store(
                     unit.clone(),
@@ -1667,10 +1697,14 @@ pub fn render_site(
     }
     cache.retain(&units.into_iter().collect());
     cache.search_terms = std::mem::take(&mut site.search_terms);
-    site.files = cache.files().clone();
+    site.files = match sink {
+        None => cache.files().clone(),
+        Some(_) => SiteFiles::new(),
+    };
+    let generated = generated.into_inner().expect("no panic while held");
     let site_json = site.site_json(&entries);
     site.files.insert(PathBuf::from("site.json"), site_json);
-    site.sitemap();
+    site.sitemap(&generated);
     for (name, text) in super::assets() {
         site.files.insert(
             Path::new("assets").join(name),
@@ -1679,7 +1713,7 @@ pub fn render_site(
     }
     for (out, from) in static_files {
         // The theme's assets may be replaced; generated pages and data may not.
-        if site.files.contains_key(out) && !out.starts_with("assets") {
+        if (site.files.contains_key(out) || generated.contains(out)) && !out.starts_with("assets") {
             site.diagnostics.push(
                 Diagnostic::error(
                     "E0402",
