@@ -5,12 +5,18 @@
 # wall time and peak memory of each and the cyclebook/Hugo ratio. Also times
 # `cyclebook check`. Not a test: it never runs in CI.
 #
-# Usage: bench/run.sh [SIZES...]        e.g. bench/run.sh 1000 10000
+# Usage: bench/run.sh [--prepare] [SIZES...]        e.g. bench/run.sh 1000 10000
+#   --prepare only generates (and commits) the corpora, for timing them later.
 #   RUNS=5 (runs of each tool per size), BENCH_DIR=$TMPDIR/cyclebook-bench (corpora are
 #   generated there once, each committed to git in 10 commits, and reused).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
+prepare=false
+if [[ ${1:-} == --prepare ]]; then
+    prepare=true
+    shift
+fi
 sizes=("$@")
 [[ ${#sizes[@]} -gt 0 ]] || sizes=(1000 10000 100000)
 runs=${RUNS:-5}
@@ -60,6 +66,11 @@ corpus() {
     fi
     echo "$c"
 }
+
+if $prepare; then
+    for n in "${sizes[@]}"; do corpus "$n"; done
+    exit 0
+fi
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
 echo "cyclebook $($cyclebook --version | awk '{ print $2 }'); $($have_hugo && hugo version | awk '{ print "Hugo", $2 }' || echo "Hugo not installed")"

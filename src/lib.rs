@@ -99,18 +99,30 @@ pub fn compile_cached(
     allow_identifiers: bool,
     cache: &mut Cache,
 ) -> Result<Built, Error> {
-    compile_with(site, base_url, git, allow_identifiers, cache, None)
+    compile_with(site, base_url, git, allow_identifiers, cache, Pages::Keep)
 }
 
-/// [`compile_cached`]; with a `sink`, the pages go there as they are made and
-/// [`Built::files`] holds only the rest (site-wide files, assets, static files).
+/// What a compilation does with the pages.
+enum Pages<'a> {
+    /// Keeps them in memory ([`Built::files`]) and in the cache.
+    Keep,
+    /// Hands them to the sink as they are made; [`Built::files`] holds only the rest
+    /// (site-wide files, assets, static files).
+    Stream(&'a render::Sink<'a>),
+    /// Renders nothing unless the site has templates of its own, whose mistakes only
+    /// show when rendering; the default theme's are tested with the tool. Like
+    /// `cargo check`, which leaves out code generation.
+    Check,
+}
+
+/// [`compile_cached`], doing with the pages what `pages` says.
 fn compile_with(
     site: &Path,
     base_url: Option<&str>,
     git: bool,
     allow_identifiers: bool,
     cache: &mut Cache,
-    sink: Option<&render::Sink>,
+    pages: Pages,
 ) -> Result<Built, Error> {
     if let Some(url) = base_url {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
@@ -164,19 +176,30 @@ fn compile_with(
         resolve::date_undated_notes(&mut library, history);
     }
     laps.lap("history");
-    let files = match render::render_site(
-        &library,
-        &config,
-        &templates,
-        &static_files,
-        history.as_ref(),
-        &mut cache.render,
-        sink,
-    ) {
-        Ok(files) => Some(files),
-        Err(render_diagnostics) => {
-            all.extend(render_diagnostics);
-            None
+    let sink = match pages {
+        Pages::Stream(sink) => Some(sink),
+        Pages::Keep | Pages::Check => None,
+    };
+    let files = if matches!(pages, Pages::Check) && templates.is_empty() {
+        let collisions =
+            render::static_collisions(&library, &config, &static_files, history.is_some());
+        all.extend(collisions.into_iter().map(|(_, diagnostic)| diagnostic));
+        Some(render::SiteFiles::new())
+    } else {
+        match render::render_site(
+            &library,
+            &config,
+            &templates,
+            &static_files,
+            history.as_ref(),
+            &mut cache.render,
+            sink,
+        ) {
+            Ok(files) => Some(files),
+            Err(render_diagnostics) => {
+                all.extend(render_diagnostics);
+                None
+            }
         }
     };
     laps.lap("render");
@@ -208,17 +231,42 @@ impl Laps {
     fn lap(&mut self, stage: &str) {
         if let Some(last) = self.last {
             eprintln!(
-                "{stage:>24}: {:8.1} ms",
-                last.elapsed().as_secs_f64() * 1000.0
+                "{stage:>24}: {:8.1} ms{}",
+                last.elapsed().as_secs_f64() * 1000.0,
+                memory_in_use()
             );
             self.last = Some(Instant::now());
         }
     }
 }
 
-/// `cyclebook check`: everything `build` validates, without writing.
+/// The process's resident memory now and at its peak, where the system tells (Linux).
+fn memory_in_use() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|rest| rest.split_whitespace().next()?.parse::<u64>().ok())
+    };
+    match (field("VmRSS:"), field("VmHWM:")) {
+        (Some(now), Some(peak)) => format!("  (memory {} MB, peak {} MB)", now / 1024, peak / 1024),
+        _ => String::new(),
+    }
+}
+
+/// `cyclebook check`: everything `build` validates, without writing. Pages are rendered
+/// only when the site has templates of its own (see [`Pages::Check`]).
 pub fn check(site: &Path, git: bool, allow_identifiers: bool) -> Result<Vec<Diagnostic>, Error> {
-    compile(site, None, git, allow_identifiers).map(|built| built.diagnostics)
+    compile_with(
+        site,
+        None,
+        git,
+        allow_identifiers,
+        &mut Cache::default(),
+        Pages::Check,
+    )
+    .map(|built| built.diagnostics)
 }
 
 /// Every file that would be published, scanned for identifiers (NHS numbers, emails,
@@ -395,7 +443,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
         options.git,
         options.allow_identifiers,
         &mut Cache::default(),
-        Some(&sink),
+        Pages::Stream(&sink),
     )?;
     if let Some(e) = failure.into_inner().expect("no panic while held") {
         return Err(Error::Write(e));

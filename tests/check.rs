@@ -479,3 +479,69 @@ fn measure_settings_that_name_periods_missing_from_the_data_are_warned_about() {
         .message
         .contains("2026-01-13, which is not a period"));
 }
+
+/// `check` renders no page when the site uses the default theme, so it must find a
+/// static file in the way of a generated one without rendering: the same errors as
+/// `build`, each at the static file.
+#[test]
+fn static_files_in_the_way_of_generated_ones_are_errors_in_check_and_build() {
+    let site = Site::fixture_copy("linked");
+    site.write("static/cycles/huddle-1/index.html", "<p>mine</p>\n");
+    site.write("static/search/meta.json", "{}\n");
+    site.write("static/tags/index.html", "<p>mine</p>\n");
+    // Beside generated files, not over them: fine.
+    site.write("static/cycles/huddle-1/photo.txt", "a photo\n");
+    let places = |diagnostics: Vec<cyclebook::diagnostics::Diagnostic>| {
+        let mut places: Vec<_> = diagnostics
+            .iter()
+            .map(|d| (place(d).0, place(d).1))
+            .collect();
+        places.sort();
+        places
+    };
+    let expected = vec![
+        ("E0402", "static/cycles/huddle-1/index.html".to_string()),
+        ("E0402", "static/search/meta.json".to_string()),
+        ("E0402", "static/tags/index.html".to_string()),
+    ];
+    assert_eq!(places(site.check_err()), expected);
+    let built = cyclebook::compile(site.root(), None, false, false);
+    match built {
+        Err(cyclebook::Error::Content(diagnostics)) => assert_eq!(places(diagnostics), expected),
+        _ => panic!("build should fail on the static files"),
+    }
+}
+
+/// The files `check` compares static files with are the files a build writes (the
+/// theme's assets and the search index's folder aside).
+#[test]
+fn the_planned_files_are_the_files_a_build_writes() {
+    for (site, base_url) in [
+        (Site::example(), None),
+        (Site::example(), Some("https://example.org/ward7/")),
+        (Site::fixture_copy("linked"), None),
+    ] {
+        let built = cyclebook::compile(site.root(), base_url, false, false)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let written: std::collections::HashSet<std::path::PathBuf> = built
+            .files
+            .iter()
+            // Static files are copied, not made.
+            .filter(|(_, output)| !matches!(output, cyclebook::render::Output::Copy(_)))
+            .map(|(path, _)| path)
+            .filter(|p| !p.starts_with("assets") && !p.starts_with("search"))
+            .cloned()
+            .collect();
+        let mut planned = cyclebook::render::planned_paths(&built.library, &built.config, false);
+        planned.remove(std::path::Path::new("search/index.html"));
+        assert!(written.len() > 20);
+        let mut missing: Vec<_> = written.difference(&planned).collect();
+        let mut extra: Vec<_> = planned.difference(&written).collect();
+        missing.sort();
+        extra.sort();
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "written but not planned: {missing:?}\nplanned but not written: {extra:?}"
+        );
+    }
+}

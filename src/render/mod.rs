@@ -33,7 +33,7 @@ pub type SiteFiles = BTreeMap<PathBuf, Output>;
 pub type Sink<'a> = dyn Fn(&std::path::Path, &Output) + Sync + 'a;
 
 pub use incremental::RenderCache;
-pub use pages::render_site;
+pub use pages::{planned_paths, render_site, static_collisions};
 
 /// Loads the embedded theme, then the site's overrides file by file.
 pub fn templates(overrides: &BTreeMap<String, SourceFile>) -> Result<tera::Tera, Vec<Diagnostic>> {

@@ -1702,6 +1702,11 @@ pub fn render_site(
         Some(_) => SiteFiles::new(),
     };
     let generated = generated.into_inner().expect("no panic while held");
+    debug_assert!(generated
+        .iter()
+        .chain(site.files.keys())
+        .all(|p| p.starts_with("search")
+            || planned_paths(library, config, history.is_some()).contains(p)));
     let site_json = site.site_json(&entries);
     site.files.insert(PathBuf::from("site.json"), site_json);
     site.sitemap(&generated);
@@ -1711,24 +1716,14 @@ pub fn render_site(
             Output::Bytes(Arc::new(text.as_bytes().to_vec())),
         );
     }
+    let collisions = static_collisions(library, config, static_files, history.is_some());
     for (out, from) in static_files {
-        // The theme's assets may be replaced; generated pages and data may not.
-        if (site.files.contains_key(out) || generated.contains(out)) && !out.starts_with("assets") {
-            site.diagnostics.push(
-                Diagnostic::error(
-                    "E0402",
-                    format!(
-                        "static file would replace the generated {}",
-                        display_path(out)
-                    ),
-                )
-                .in_file(&Path::new("static").join(out))
-                .hint("rename or move the file: cyclebook writes this path itself"),
-            );
-            continue;
+        if !collisions.iter().any(|(path, _)| path == out) {
+            site.files.insert(out.clone(), Output::Copy(from.clone()));
         }
-        site.files.insert(out.clone(), Output::Copy(from.clone()));
     }
+    site.diagnostics
+        .extend(collisions.into_iter().map(|(_, diagnostic)| diagnostic));
     if site.diagnostics.is_empty() {
         Ok(site.files)
     } else {
@@ -1748,4 +1743,82 @@ pub fn render_site(
         });
         Err(site.diagnostics)
     }
+}
+
+/// Every file rendering writes, besides the theme's assets and the search index (which
+/// has the `search/` folder to itself), worked out from the library without rendering:
+/// `check` compares static files with it.
+pub fn planned_paths(
+    library: &Library,
+    config: &Config,
+    has_history: bool,
+) -> std::collections::HashSet<PathBuf> {
+    let public = config.visibility == Visibility::Public;
+    let mut paths: Vec<String> = Vec::with_capacity(library.items.len() + 32);
+    for item in &library.items {
+        let href = item.href();
+        paths.push(format!("{href}index.html"));
+        if let Some(m) = item.measure() {
+            if m.data.is_some() {
+                paths.push(format!("{href}data.json"));
+                paths.push(format!("{href}{}.csv", item.id));
+            }
+        }
+    }
+    for listing in [
+        "cycles", "notes", "measures", "changes", "aims", "tags", "search",
+    ] {
+        paths.push(format!("{listing}/index.html"));
+    }
+    paths.extend(
+        library
+            .tags
+            .keys()
+            .map(|slug| format!("tags/{slug}/index.html")),
+    );
+    paths.extend(["index.html", "404.html", "site.json"].map(String::from));
+    if public {
+        paths.extend([CYCLES_FEED, LESSONS_FEED].map(String::from));
+        if config.base_url.is_some() {
+            paths.push("sitemap.xml".into());
+        }
+    }
+    if has_history {
+        paths.push("recent/index.html".into());
+        if public {
+            paths.push(RECENT_FEED.into());
+        }
+    }
+    paths.into_iter().map(PathBuf::from).collect()
+}
+
+/// Static files that would replace a generated page or data file (the theme's assets
+/// may be replaced; the search index's folder is cyclebook's own), with their errors.
+pub fn static_collisions(
+    library: &Library,
+    config: &Config,
+    static_files: &[(PathBuf, PathBuf)],
+    has_history: bool,
+) -> Vec<(PathBuf, Diagnostic)> {
+    let planned = planned_paths(library, config, has_history);
+    static_files
+        .iter()
+        .filter(|(out, _)| planned.contains(out) || out.starts_with("search"))
+        .map(|(out, _)| {
+            let diagnostic = Diagnostic::error(
+                "E0402",
+                format!(
+                    "static file would replace the generated {}",
+                    display_path(out)
+                ),
+            )
+            .in_file(&Path::new("static").join(out))
+            .hint(if out.starts_with("search") {
+                "rename or move the file: the search/ folder holds cyclebook's search index"
+            } else {
+                "rename or move the file: cyclebook writes this path itself"
+            });
+            (out.clone(), diagnostic)
+        })
+        .collect()
 }
