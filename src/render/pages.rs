@@ -91,6 +91,8 @@ struct Site<'a> {
     /// Each item's card as a template value, made once per build and shared by every
     /// page that lists it (Tera values are reference-counted, so a copy is cheap).
     cards: Arc<Vec<OnceLock<tera::Value>>>,
+    /// The `site` variable of every page.
+    site_value: Arc<OnceLock<tera::Value>>,
 }
 
 /// A Tera map of `pairs`. Values that are already Tera values are shared, not copied.
@@ -381,9 +383,8 @@ impl Site<'_> {
         let config = self.config;
         let mut ctx = tera::Context::new();
         let root = root_for(href);
-        ctx.insert(
-            "site",
-            &json!({
+        let site = self.site_value.get_or_init(|| {
+            tv(&json!({
                 "title": config.title,
                 "description": config.description,
                 "base_url": config.base_url,
@@ -392,8 +393,9 @@ impl Site<'_> {
                 "generator": GENERATOR,
                 "visibility": match config.visibility { Visibility::Public => "public", Visibility::Internal => "internal" },
                 "extra": config.extra,
-            }),
-        );
+            }))
+        });
+        ctx.insert_value("site", site.clone());
         let section = href.split('/').next().unwrap_or("");
         let nav: Vec<Value> = [
             ("", "Dashboard"),
@@ -1590,9 +1592,11 @@ pub fn render_site(
         site_json_entry: None,
         search_terms: std::mem::take(&mut cache.search_terms),
         cards: Arc::new((0..library.items.len()).map(|_| OnceLock::new()).collect()),
+        site_value: Default::default(),
     };
     let card_fingerprint = |i: usize| card_fingerprint(library, i);
     let now = Fingerprints::new(library, history, &card_fingerprint);
+    cache.answer_all(&now);
     let mut units: Vec<Unit> = library
         .items
         .iter()
@@ -1663,6 +1667,7 @@ pub fn render_site(
             site_json_entry: None,
             search_terms: Default::default(),
             cards: site.cards.clone(),
+            site_value: site.site_value.clone(),
         };
         parallel
             .par_iter()
@@ -1716,7 +1721,11 @@ pub fn render_site(
             Output::Bytes(Arc::new(text.as_bytes().to_vec())),
         );
     }
-    let collisions = static_collisions(library, config, static_files, history.is_some());
+    let collisions = if static_files.is_empty() {
+        Vec::new()
+    } else {
+        static_collisions(library, config, static_files, history.is_some())
+    };
     for (out, from) in static_files {
         if !collisions.iter().any(|(path, _)| path == out) {
             site.files.insert(out.clone(), Output::Copy(from.clone()));
