@@ -1650,33 +1650,46 @@ pub fn render_site(
             diagnostics: std::mem::take(&mut site.diagnostics),
         }
     };
-    // The search index runs on all cores itself and keeps a cache: it is rendered here.
+    // The search index keeps a cache in `site` and runs on all cores itself: it is
+    // rendered beside the other units (its assembly is serial), not after them.
     let (parallel, serial): (Vec<usize>, Vec<usize>) =
         stale.into_iter().partition(|&u| units[u] != Unit::Search);
-    let mut done: BTreeMap<usize, Done> = {
-        use rayon::prelude::*;
-        let fork = || Site {
-            library,
-            config,
-            tera: &tera,
-            sources: site.sources.clone(),
-            files: SiteFiles::new(),
-            diagnostics: Vec::new(),
-            history,
-            views: site.views.clone(),
-            site_json_entry: None,
-            search_terms: Default::default(),
-            cards: site.cards.clone(),
-            site_value: site.site_value.clone(),
-        };
-        parallel
-            .par_iter()
-            .map_init(fork, |forked, &u| (u, render_one(forked, &units[u])))
-            .collect()
+    let (sources, views, cards, site_value) = (
+        site.sources.clone(),
+        site.views.clone(),
+        site.cards.clone(),
+        site.site_value.clone(),
+    );
+    let fork = || Site {
+        library,
+        config,
+        tera: &tera,
+        sources: sources.clone(),
+        files: SiteFiles::new(),
+        diagnostics: Vec::new(),
+        history,
+        views: views.clone(),
+        site_json_entry: None,
+        search_terms: Default::default(),
+        cards: cards.clone(),
+        site_value: site_value.clone(),
     };
-    for u in serial {
-        done.insert(u, render_one(&mut site, &units[u]));
-    }
+    let (mut done, serial_done): (BTreeMap<usize, Done>, Vec<(usize, Done)>) = rayon::join(
+        || {
+            use rayon::prelude::*;
+            parallel
+                .par_iter()
+                .map_init(fork, |forked, &u| (u, render_one(forked, &units[u])))
+                .collect()
+        },
+        || {
+            serial
+                .iter()
+                .map(|&u| (u, render_one(&mut site, &units[u])))
+                .collect()
+        },
+    );
+    done.extend(serial_done);
     let mut entries = Vec::with_capacity(library.items.len());
     for (u, unit) in units.iter().enumerate() {
         let site_json = match done.remove(&u) {
