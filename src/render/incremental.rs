@@ -56,6 +56,12 @@ pub(super) fn read(dep: Dep) {
     });
 }
 
+/// Whether the unit being rendered on this thread is recording what it reads: a caller
+/// with many reads to note can skip making them when not.
+pub(super) fn is_recording() -> bool {
+    READS.with(|reads| reads.borrow().is_some())
+}
+
 /// Runs `render`, returning what it read.
 pub(super) fn recording(render: impl FnOnce()) -> HashSet<Dep> {
     READS.with(|reads| *reads.borrow_mut() = Some(HashSet::new()));

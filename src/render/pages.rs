@@ -93,6 +93,8 @@ struct Site<'a> {
     cards: Arc<Vec<OnceLock<tera::Value>>>,
     /// The `site` variable of every page.
     site_value: Arc<OnceLock<tera::Value>>,
+    /// Each measure's annotated cycles (see [`Site::annotated_cycles`]), by item index.
+    annotated: Arc<Vec<OnceLock<Arc<Vec<AnnotatedCycle>>>>>,
 }
 
 /// A Tera map of `pairs`. Values that are already Tera values are shared, not copied.
@@ -335,7 +337,9 @@ impl Site<'_> {
 
     /// What every listing shows of item `i`; noted as read by the page being rendered.
     fn card(&self, i: usize) -> tera::Value {
-        incremental::read(Dep::Card(self.library.items[i].id.clone()));
+        if incremental::is_recording() {
+            incremental::read(Dep::Card(self.library.items[i].id.clone()));
+        }
         self.cards[i]
             .get_or_init(|| tv(&card_unrecorded(self.library, i)))
             .clone()
@@ -476,7 +480,9 @@ impl Site<'_> {
     fn body_html(&self, item: &Item, root: &str) -> markdown::Rendered {
         let library = self.library;
         let resolve = |target: &LinkTarget| -> Option<Resolved> {
-            incremental::read(Dep::Link(target.clone()));
+            if incremental::is_recording() {
+                incremental::read(Dep::Link(target.clone()));
+            }
             let destination = library.link_destination(target)?;
             Some(Resolved {
                 href: format!("{root}{}", destination.href),
@@ -858,26 +864,37 @@ impl Site<'_> {
         self.render("atom.xml", &feed, "recent/atom.xml");
     }
 
-    /// The cycles that name measure `i`, in start order, as its chart marks them.
-    fn annotated_cycles(&self, i: usize) -> Vec<AnnotatedCycle> {
+    /// The cycles that name measure `i`, in start order, as its chart marks them; made
+    /// once per build, however many pages embed the chart.
+    fn annotated_cycles(&self, i: usize) -> Arc<Vec<AnnotatedCycle>> {
         let library = self.library;
-        library
-            .cycles_for_measure(i)
-            .into_iter()
-            .map(|c| {
-                let item = &library.items[c];
-                incremental::read(Dep::Card(item.id.clone()));
-                let cycle = item.cycle();
-                AnnotatedCycle {
-                    id: item.id.clone(),
-                    title: item.title.clone(),
-                    href: item.href(),
-                    started: cycle.and_then(|c| c.started),
-                    ended: cycle.and_then(|c| c.ended),
-                    decision: cycle.and_then(|c| c.decision),
-                }
+        let cycles = library.cycles_for_measure(i);
+        if incremental::is_recording() {
+            for &c in &cycles {
+                incremental::read(Dep::Card(library.items[c].id.clone()));
+            }
+        }
+        self.annotated[i]
+            .get_or_init(|| {
+                Arc::new(
+                    cycles
+                        .into_iter()
+                        .map(|c| {
+                            let item = &library.items[c];
+                            let cycle = item.cycle();
+                            AnnotatedCycle {
+                                id: item.id.clone(),
+                                title: item.title.clone(),
+                                href: item.href(),
+                                started: cycle.and_then(|c| c.started),
+                                ended: cycle.and_then(|c| c.ended),
+                                decision: cycle.and_then(|c| c.decision),
+                            }
+                        })
+                        .collect(),
+                )
             })
-            .collect()
+            .clone()
     }
 
     fn measure_fields(&mut self, i: usize, m: &Measure, root: &str, fields: &mut tera::Map) {
@@ -1593,6 +1610,7 @@ pub fn render_site(
         search_terms: std::mem::take(&mut cache.search_terms),
         cards: Arc::new((0..library.items.len()).map(|_| OnceLock::new()).collect()),
         site_value: Default::default(),
+        annotated: Arc::new((0..library.items.len()).map(|_| OnceLock::new()).collect()),
     };
     let card_fingerprint = |i: usize| card_fingerprint(library, i);
     let now = Fingerprints::new(library, history, &card_fingerprint);
@@ -1654,11 +1672,12 @@ pub fn render_site(
     // rendered beside the other units (its assembly is serial), not after them.
     let (parallel, serial): (Vec<usize>, Vec<usize>) =
         stale.into_iter().partition(|&u| units[u] != Unit::Search);
-    let (sources, views, cards, site_value) = (
+    let (sources, views, cards, site_value, annotated) = (
         site.sources.clone(),
         site.views.clone(),
         site.cards.clone(),
         site.site_value.clone(),
+        site.annotated.clone(),
     );
     let fork = || Site {
         library,
@@ -1673,6 +1692,7 @@ pub fn render_site(
         search_terms: Default::default(),
         cards: cards.clone(),
         site_value: site_value.clone(),
+        annotated: annotated.clone(),
     };
     let (mut done, serial_done): (BTreeMap<usize, Done>, Vec<(usize, Done)>) = rayon::join(
         || {
