@@ -392,7 +392,9 @@ fn render_body(
     let mut charts: Vec<String> = Vec::new();
     let mut chart_text: Option<(usize, String)> = None;
     // Reserved from the body's length: growing one event at a time was 3% of a build.
-    let mut events: Vec<Event> = Vec::with_capacity(body.len() / EVENT_BYTES + 16);
+    // At most 5 MB: a huge body may be a few long lines, with few events.
+    let reserve = (body.len() / EVENT_BYTES + 16).min(1 << 16);
+    let mut events: Vec<Event> = Vec::with_capacity(reserve);
     // Whether the parser found raw HTML: the author's, which only the sanitizer may clean
     // (the HTML this module writes itself is pushed below, not seen here).
     let mut author_html = false;
