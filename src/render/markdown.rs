@@ -367,6 +367,19 @@ pub fn render_with_charts(
     resolve: &dyn Fn(&LinkTarget) -> Option<Resolved>,
     embed_chart: &dyn Fn(&ChartBlock) -> Option<String>,
 ) -> Rendered {
+    render_body(body, source, trusted_html, resolve, embed_chart, true).0
+}
+
+/// [`render_with_charts`], and whether the HTML was cleaned without the sanitizer
+/// (`fast_path` false always uses it, for tests to compare the two).
+fn render_body(
+    body: &str,
+    source: &Path,
+    trusted_html: bool,
+    resolve: &dyn Fn(&LinkTarget) -> Option<Resolved>,
+    embed_chart: &dyn Fn(&ChartBlock) -> Option<String>,
+    fast_path: bool,
+) -> (Rendered, bool) {
     // The chart marks are this module's own: a body that contains one cannot place a
     // chart, or anything else, where it likes.
     let unmarked;
@@ -378,7 +391,13 @@ pub fn render_with_charts(
     };
     let mut charts: Vec<String> = Vec::new();
     let mut chart_text: Option<(usize, String)> = None;
-    let mut events: Vec<Event> = Vec::new();
+    // Reserved from the body's length: growing one event at a time was 3% of a build.
+    // At most 5 MB: a huge body may be a few long lines, with few events.
+    let reserve = (body.len() / EVENT_BYTES + 16).min(1 << 16);
+    let mut events: Vec<Event> = Vec::with_capacity(reserve);
+    // Whether the parser found raw HTML: the author's, which only the sanitizer may clean
+    // (the HTML this module writes itself is pushed below, not seen here).
+    let mut author_html = false;
     let mut headings = Vec::new();
     let mut used_ids: HashMap<String, usize> = HashMap::new();
     let mut given_ids: HashSet<String> = HashSet::new();
@@ -558,12 +577,27 @@ pub fn render_with_charts(
             } else {
                 TASK_NOT_DONE
             }))),
-            other => events.push(other),
+            other => {
+                author_html |= matches!(other, Event::Html(_) | Event::InlineHtml(_));
+                events.push(other);
+            }
         }
     }
     let mut html = String::with_capacity(body.len() * 3 / 2);
-    pulldown_cmark::html::push_html(&mut html, capped(events.iter().cloned()));
-    if !trusted_html {
+    let mut fast = false;
+    if trusted_html || !author_html {
+        // Without the author's HTML, showing it as text (below) changes nothing, so the
+        // events are not needed again: hand them over rather than clone them.
+        pulldown_cmark::html::push_html(&mut html, capped(events.into_iter()));
+        // And the sanitizer, whose re-parse was 5% of a build, need not parse it again.
+        if !trusted_html {
+            match fast_path.then(|| sanitized_own_html(&html)).flatten() {
+                Some(clean) => (html, fast) = (clean, true),
+                None => html = sanitizer().clean(&html).to_string(),
+            }
+        }
+    } else {
+        pulldown_cmark::html::push_html(&mut html, capped(events.iter().cloned()));
         if html_depth(&html) > MAX_HTML_DEPTH {
             // Raw HTML nested this deep is never writing, and would take the sanitizer
             // time that grows with the square of the depth: show it as text instead.
@@ -584,7 +618,7 @@ pub fn render_with_charts(
             1,
         );
     }
-    Rendered { html, headings }
+    (Rendered { html, headings }, fast)
 }
 
 /// How deeply Markdown may nest (block quotes in lists in block quotes…) before the
@@ -696,6 +730,248 @@ fn sanitizer() -> &'static ammonia::Builder<'static> {
         }
         builder
     })
+}
+
+/// Bytes of body per event, at most, in most bodies (those of the synthetic corpus have
+/// one event to 12 to 31 bytes): reserving for this many grows few event lists.
+const EVENT_BYTES: usize = 12;
+
+/// What an element written by pulldown-cmark (or this module) may hold, for html5ever
+/// to build each element just where it is written.
+#[derive(Clone, Copy, PartialEq)]
+enum Holds {
+    /// Blocks and text: the top, an item, a block quote, a footnote (`div`).
+    Flow,
+    /// Only text-level elements: never a block, which would close a `p` or heading early.
+    Phrasing,
+    /// `li` only (pulldown-cmark writes nothing else straight in a list).
+    Items,
+    /// `thead`, `tbody`: html5ever moves anything else out of a table's own elements.
+    Sections,
+    /// `tr`.
+    Rows,
+    /// `th`, `td`.
+    Cells,
+}
+
+/// The elements the fast path accepts: what may hold each one, what it holds, whether
+/// it is void, and the attributes it may carry, each one the sanitizer keeps. Anything
+/// else (a heading's `{key=val}`, which the sanitizer drops) takes the slow path.
+fn element(name: &str) -> Option<(Holds, Holds, bool, &'static [&'static str])> {
+    use Holds::*;
+    Some(match name {
+        "a" => (Phrasing, Phrasing, false, &["href", "title"]),
+        "img" => (Phrasing, Phrasing, true, &["src", "alt", "title"]),
+        "br" => (Phrasing, Phrasing, true, &[]),
+        "em" | "strong" | "del" => (Phrasing, Phrasing, false, &[]),
+        "code" | "sup" | "span" => (Phrasing, Phrasing, false, &["class"]),
+        "p" | "pre" => (Flow, Phrasing, false, &[]),
+        "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => (Flow, Phrasing, false, &["id", "class"]),
+        "div" => (Flow, Flow, false, &["id", "class"]),
+        "blockquote" => (Flow, Flow, false, &["class"]),
+        "hr" => (Flow, Flow, true, &[]),
+        "ul" => (Flow, Items, false, &[]),
+        "ol" => (Flow, Items, false, &["start"]),
+        "li" => (Items, Flow, false, &[]),
+        "table" => (Flow, Sections, false, &[]),
+        "thead" | "tbody" => (Sections, Rows, false, &[]),
+        "tr" => (Rows, Cells, false, &[]),
+        "th" | "td" => (Cells, Phrasing, false, &["style"]),
+        _ => return None,
+    })
+}
+
+/// What [`sanitizer`] makes of `html`, in one pass and without a DOM; `None` where that
+/// is not certain, for the sanitizer to do it. Only for HTML that pulldown-cmark and
+/// this module wrote, with none of the author's: well nested, every `<`, `>` and `&` in
+/// text and attributes escaped, attribute values double-quoted. For such HTML,
+/// html5ever builds the tree as written as long as each element stands where
+/// [`element`] allows (and no `a` is in an `a`), and the sanitizer then only removes:
+/// so this accepts only elements and attributes it keeps, with URLs it keeps, and
+/// writes them back as html5ever's serializer does (`<br>` for `<br />`, `"` bare in
+/// text, `'` bare everywhere, `&nbsp;`, line ends as `\n`, the table `style` tidied).
+fn sanitized_own_html(html: &str) -> Option<String> {
+    let mut out = String::with_capacity(html.len() + html.len() / 64 + 16);
+    // The open elements and what each holds.
+    let mut open: Vec<(&str, Holds)> = Vec::with_capacity(16);
+    let mut links = 0usize;
+    let mut rest = html;
+    loop {
+        // What the innermost open element holds.
+        let room = open.last().map_or(Holds::Flow, |&(_, holds)| holds);
+        let (text, tail) = rest.split_at(rest.find('<').unwrap_or(rest.len()));
+        if !text.is_empty() {
+            if !matches!(room, Holds::Flow | Holds::Phrasing)
+                && !text.bytes().all(|b| b" \t\n\r\x0C".contains(&b))
+            {
+                return None;
+            }
+            push_reescaped(&mut out, text, false)?;
+        }
+        let Some(tail) = tail.strip_prefix('<') else {
+            break;
+        };
+        let end = tail.find('>')?;
+        let tag = &tail[..end];
+        rest = &tail[end + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            if open.pop()?.0 != name {
+                return None;
+            }
+            links -= usize::from(name == "a");
+            out.push_str("</");
+            out.push_str(name);
+            out.push('>');
+            continue;
+        }
+        let (tag, self_closed) = match tag.strip_suffix(" /") {
+            Some(tag) => (tag, true),
+            None => (tag, false),
+        };
+        let (name, mut attrs) = tag.split_once(' ').unwrap_or((tag, ""));
+        let (goes_in, holds, void, allowed) = element(name)?;
+        let placed = goes_in == room || (goes_in == Holds::Phrasing && room == Holds::Flow);
+        if !placed || void != self_closed || (name == "a" && links > 0) {
+            return None;
+        }
+        out.push('<');
+        out.push_str(name);
+        // Which of `allowed` were written: html5ever keeps the first of two of one name.
+        let mut seen = 0u8;
+        while !attrs.is_empty() {
+            let (attr, after) = attrs.split_at(attrs.find('=')?);
+            let (value, after) = after.strip_prefix("=\"")?.split_once('"')?;
+            attrs = match after.strip_prefix(' ') {
+                Some(more) if !more.is_empty() => more,
+                None if after.is_empty() => after,
+                _ => return None,
+            };
+            let k = allowed.iter().position(|a| *a == attr)?;
+            if seen & (1 << k) != 0 {
+                return None;
+            }
+            seen |= 1 << k;
+            out.push(' ');
+            out.push_str(attr);
+            out.push_str("=\"");
+            match attr {
+                "href" | "src" => {
+                    if !url_kept(&unescape(value)?) {
+                        return None;
+                    }
+                    push_reescaped(&mut out, value, true)?;
+                }
+                // The sanitizer rewrites the declarations pulldown-cmark writes.
+                "style" => out.push_str(match value {
+                    "text-align: left" => "text-align:left",
+                    "text-align: center" => "text-align:center",
+                    "text-align: right" => "text-align:right",
+                    _ => return None,
+                }),
+                _ => push_reescaped(&mut out, value, true)?,
+            }
+            out.push('"');
+        }
+        out.push('>');
+        if !void {
+            open.push((name, holds));
+            links += usize::from(name == "a");
+        }
+        // html5ever drops a line end straight after `<pre>`.
+        if name == "pre" && rest.starts_with(['\n', '\r']) {
+            return None;
+        }
+    }
+    open.is_empty().then_some(out)
+}
+
+/// Text or a double-quoted attribute value as pulldown-cmark escapes it, written as
+/// html5ever writes it back: `&amp;`, `&lt;`, `&gt;` kept, `&quot;` only in attributes,
+/// quotes bare, no-break spaces as `&nbsp;`, `\r\n` and `\r` as `\n` (as its tokenizer
+/// reads them). `None` for anything pulldown-cmark would not have written.
+fn push_reescaped(out: &mut String, s: &str, attribute: bool) -> Option<()> {
+    // The bytes to look at; every other is copied as it is.
+    const LOOK: [bool; 256] = {
+        let mut look = [false; 256];
+        let mut k = 0;
+        while k < 6 {
+            look[b"&\r\xC2<>\0"[k] as usize] = true;
+            k += 1;
+        }
+        look
+    };
+    let bytes = s.as_bytes();
+    let (mut i, mut copied) = (0, 0);
+    while let Some(at) = bytes[i..].iter().position(|&b| LOOK[b as usize]) {
+        i += at;
+        let (len, with) = match &bytes[i..] {
+            [b'&', b'a', b'm', b'p', b';', ..] | [b'&', b'l' | b'g', b't', b';', ..] => {
+                i += 1;
+                continue;
+            }
+            [b'&', b'q', b'u', b'o', b't', b';', ..] => {
+                (6, if attribute { "&quot;" } else { "\"" })
+            }
+            [b'&', b'#', b'3', b'9', b';', ..] => (5, "'"),
+            [b'&', b'#', b'x', b'2', b'7', b';', ..] => (6, "'"),
+            [b'\r', b'\n', ..] => (1, ""),
+            [b'\r', ..] => (1, "\n"),
+            [0xC2, 0xA0, ..] => (2, "&nbsp;"),
+            [0xC2, ..] => {
+                i += 1;
+                continue;
+            }
+            // `<`, `>`, NUL, another entity: not from pulldown-cmark's escaping.
+            _ => return None,
+        };
+        out.push_str(&s[copied..i]);
+        out.push_str(with);
+        i += len;
+        copied = i;
+    }
+    out.push_str(&s[copied..]);
+    Some(())
+}
+
+/// An attribute value as html5ever reads it (for the entities and line ends that
+/// [`push_reescaped`] accepts).
+fn unescape(value: &str) -> Option<std::borrow::Cow<'_, str>> {
+    const READ: [(&str, char); 8] = [
+        ("&amp;", '&'),
+        ("&lt;", '<'),
+        ("&gt;", '>'),
+        ("&quot;", '"'),
+        ("&#39;", '\''),
+        ("&#x27;", '\''),
+        ("\r\n", '\n'),
+        ("\r", '\n'),
+    ];
+    if !value.contains(['&', '\r']) {
+        return Some(value.into());
+    }
+    let mut s = String::with_capacity(value.len());
+    let mut rest = value;
+    while let Some(at) = rest.find(['&', '\r']) {
+        s.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let (written, read) = READ.iter().find(|(w, _)| rest.starts_with(w))?;
+        s.push(*read);
+        rest = &rest[written.len()..];
+    }
+    s.push_str(rest);
+    Some(s.into())
+}
+
+/// Whether the sanitizer keeps `url` in an `href` or `src`: the same test it makes
+/// (relative, or parsed with one of its schemes; a URL that does not parse is removed).
+fn url_kept(url: &str) -> bool {
+    static SCHEMES: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    match ammonia::Url::parse(url) {
+        Ok(url) => SCHEMES
+            .get_or_init(|| sanitizer().clone_url_schemes())
+            .contains(url.scheme()),
+        Err(e) => e == ammonia::url::ParseError::RelativeUrlWithoutBase,
+    }
 }
 
 #[cfg(test)]
@@ -938,5 +1214,393 @@ mod tests {
         assert!(!out.contains("style="), "{out}");
         let trusted = render(body, Path::new("n.md"), true, &resolver).html;
         assert!(trusted.contains("<script>"));
+    }
+
+    /// Renders `body` with the fast path allowed and with the sanitizer only: both
+    /// outputs, and whether the fast path was taken.
+    fn both_ways(body: &str) -> (String, String, bool) {
+        let embed = |b: &ChartBlock| (b.measure == "m").then(|| "<svg></svg>".to_string());
+        let source = Path::new("notes/n.md");
+        let (fast, took) = render_body(body, source, false, &resolver, &embed, true);
+        let (slow, used) = render_body(body, source, false, &resolver, &embed, false);
+        assert!(!used);
+        (fast.html, slow.html, took)
+    }
+
+    /// Bodies the fast path must take.
+    const FAST: &[&str] = &[
+        "",
+        "\n\n",
+        "# Title\n\nPlain *em*, **strong**, ~~del~~, ~one~ and `code`.",
+        "## Heading {#custom-id .a .b}\n\ntext",
+        "### Only a class {.c-1}\n",
+        "#### `code` *em* [[falls-huddle-1]] and [l](https://example.org) ####\n",
+        "Setext\n===\n\nSub\n---\n",
+        "## Plan\n## Plan\n# Plan 1\n",
+        "| a | b | c | d |\n|:--|:-:|--:|---|\n| 1 | 2 | 3 | 4 |\n| `x\\|y` | **b** | [l](a.pdf) | ![i](p.png) |\n",
+        "| only a head |\n|:-:|\n",
+        "Text[^1] and[^note] and[^1].\n\n[^1]: One.\n[^note]: Two\n    - in a list\n    - two\n\n    | t |\n    |---|\n    | c |\n",
+        "- [x] done\n- [ ] todo\n  - [x] nested\n\n1. [ ] loose\n\n2. [x] item\n",
+        "1. a\n\n2. b\n\n   para\n\n       indented code\n",
+        "3. three\n4. four\n\n0. zero\n",
+        "```rust,ignore\nfn x() {}\n```\n",
+        "~~~\"quoted\" 'single' &amp; `tick` <x>\ncode & <b> \"q\" 'a'\n~~~\n",
+        "```c++ {.x #y}\nint\n```\n\n~~~ spaced info words\nx\n~~~\n",
+        "```\n\nleading blank line\n\n```\n",
+        "    indented <x> & \"q\"\n",
+        "```chart\nmeasure: m\n```\n\n```chart\nmeasur: x\n```\n\n```chart\nmeasure: other\n```\n",
+        "![alt *text* \"dq\" & 'apos' a < b &lt;x&gt;](img/p.png \"Title 'q' \\\"dq\\\" <x> &amp;\")",
+        "![](<../static/a b.png>) ![x](https://example.org/i.png?a=1&b=2) ![y](/abs.png)",
+        "<https://example.org/a?b=1&c=2> <mailto:a@b.org> <a.b@c.org> <HTTP://EXAMPLE.ORG/X> <ftp://x.org/f> <irc://x.org/c> <tel:+123> <xmpp:a@b>",
+        "[rel](other.pdf) [frag](#plan) [abs](/x/y) [proto-rel](//cdn.example.org/x) [q](?a=b&c) [empty]() [sp](<a b.pdf>)",
+        "[t](https://example.org \"title & <more> 'q' \\\"dq\\\"\") [apos](https://example.org/it's) [pct](https://example.org/%20x%zz)",
+        "[ref] and [Ref][] and [other][ref]\n\n[ref]: https://example.org/r \"Ref title\"",
+        "[[falls-huddle-1]], [[falls-huddle-1#study|the study]], [[missing]] and [[missing|label *em*]]",
+        "[f](../cycles/falls-huddle-1.md) [g](../cycles/none.md) [out](../../../x.md) [asset](../static/x.pdf)",
+        "![[[missing]]](a.png) ![a [b](c) d](p.png) [![i](p.png)](https://example.org)",
+        "[x [[falls-huddle-1]] y](https://example.org) [a [^1] b](c)\n\n[^1]: x",
+        "&copy; &nbsp; &amp; &lt; &gt; &quot; &#39; &#x27; &#0; &#x80; &#xFFFE; &bogus; &#65;",
+        "AT&T <3 a<b && c>d \"dq\" 'sq' a > b",
+        "\"Quoted\" -- dash --- 'single' ... don't",
+        "line one  \nline two\\\nline three\nsoft",
+        "a\n\n---\n\nb\n***\n___",
+        "> quote\n> > nested\n>\n> - list\n\n> [!NOTE]\n> note text\n\n> [!WARNING]\n> careful",
+        "a\u{a0}b\u{a0}\n\n`\u{a0}`",
+        "Ünïcödé — 日本語 🎉 \u{E000}0\u{E000} \u{1}\u{7f}\u{80}\u{FFFE} a\u{c}b",
+        "*****x***** ***a **b *c* d** e*** *a **b** c*",
+        "`<script>` and `a & b` and ``` `` ```",
+        "- a\n\n  ```\n  code\n  ```\n\n  | t | u |\n  |---|---|\n  | 1 | 2 |\n- b\n  > q\n",
+        "[a](https://example.org \"line\nbreak\")",
+        "Hard  \r\nbreak\r\n\r\n```\r\ncode\r\nlines\r\n```\r\n\r\n| a |\r\n|---|\r\n| b |\r\n",
+        "a\rb\r\rc",
+        "javascript: in prose is text, and so is `<b>` written as code",
+    ];
+
+    /// Bodies that must go through the sanitizer.
+    const SLOW: &[&str] = &[
+        "[js](javascript:alert(1)) and [JS](JaVaScRiPt:alert(1))",
+        "[d](data:text/html;base64,PHNjcmlwdD4=) and ![i](data:image/png;base64,AAAA)",
+        "[vb](vbscript:msgbox(1))",
+        "[unknown](foo:bar) and [other](cyclebook:x)",
+        "<javascript:alert(1)> and <jAvAsCrIpT:alert(2)>",
+        "![i](javascript:alert(1))",
+        "[enc](javascript&#58;alert(1))",
+        "[broken](http://[::1)",
+        "[bad host](<https://a b/>)",
+        "<div class=\"x\">\nhi\n</div>\n",
+        "a <b>bold</b> c",
+        "<!-- comment -->\n\ntext",
+        "a <!-- c --> b",
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(2)>",
+        "<a href=\"javascript:alert(3)\">x</a>",
+        "a<br>b",
+        "# H {#id .c key=val}",
+        "# H {title=t lang=en}",
+        "# H {onclick=alert(1)}",
+        "# H {.c class=d}",
+        // pulldown-cmark writes the autolink's `a` in the other, which html5ever splits.
+        "[a <https://x.org> b](https://y.org)",
+        // pulldown-cmark keeps a NUL, which html5ever drops from text.
+        "a\0b",
+    ];
+
+    /// Whether any tag of `html` is a script, has a handler or a URL that runs.
+    fn runs_something(html: &str) -> bool {
+        html.to_ascii_lowercase().split('<').skip(1).any(|tag| {
+            let tag = &tag[..tag.find('>').unwrap_or(tag.len())];
+            let url_runs = [" href=\"", " src=\""].iter().any(|attr| {
+                tag.split(attr).skip(1).any(|url| {
+                    ["javascript:", "vbscript:", "data:"]
+                        .iter()
+                        .any(|scheme| url.starts_with(scheme))
+                })
+            });
+            tag.starts_with("script")
+                || tag.contains(" onerror=")
+                || tag.contains(" onclick=")
+                || url_runs
+        })
+    }
+
+    #[test]
+    fn the_fast_path_writes_what_the_sanitizer_writes() {
+        let mut bodies: Vec<String> = FAST.iter().chain(SLOW).map(|b| b.to_string()).collect();
+        bodies.push(FAST.join("\n\n"));
+        bodies.push(format!("{}deep\n", "> ".repeat(100)));
+        bodies.push(format!("{}deep\n", "- ".repeat(100)));
+        bodies.push(format!("{}x{}", "*".repeat(200), "*".repeat(200)));
+        bodies.push("| a |\n|---|\n| b |\n".repeat(3));
+        // Pieces run together, inline or as blocks, in a fixed pseudo-random order.
+        let pieces: Vec<&str> = FAST.iter().chain(SLOW).copied().collect();
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        for _ in 0..600 {
+            let mut body = String::new();
+            for _ in 0..2 + next(4) {
+                body.push_str(pieces[next(pieces.len())]);
+                body.push_str(["\n\n", "\n", " ", "\n- ", "\n> "][next(5)]);
+            }
+            bodies.push(body);
+        }
+        let crlf: Vec<String> = bodies.iter().map(|b| b.replace('\n', "\r\n")).collect();
+        bodies.extend(crlf);
+        let mut taken = 0;
+        for body in &bodies {
+            let (fast, slow, took) = both_ways(body);
+            if fast != slow {
+                let at = fast
+                    .chars()
+                    .zip(slow.chars())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                let near = |s: &str| {
+                    s.chars()
+                        .skip(at.saturating_sub(80))
+                        .take(160)
+                        .collect::<String>()
+                };
+                panic!(
+                    "the fast path changed the output of {body:?}:\nfast …{:?}\nslow …{:?}",
+                    near(&fast),
+                    near(&slow),
+                );
+            }
+            assert!(!runs_something(&fast), "{body:?} gave {fast}");
+            taken += usize::from(took);
+        }
+        for body in FAST {
+            assert!(both_ways(body).2, "the fast path refused {body:?}");
+        }
+        for body in SLOW {
+            assert!(!both_ways(body).2, "the fast path took {body:?}");
+        }
+        // Most pages have no raw HTML: most of these take the fast path.
+        assert!(taken * 4 > bodies.len(), "{taken} of {}", bodies.len());
+    }
+
+    #[test]
+    fn the_fast_path_agrees_on_random_markdown() {
+        // Runs of Markdown's own characters and a few words, in a fixed pseudo-random order.
+        const TOKENS: &[&str] = &[
+            "*",
+            "_",
+            "[",
+            "]",
+            "(",
+            ")",
+            "<",
+            ">",
+            "&",
+            "#",
+            "|",
+            "-",
+            "`",
+            "~",
+            "!",
+            "\n",
+            "\n\n",
+            " ",
+            "  ",
+            "\"",
+            "'",
+            ":",
+            "\\",
+            "{",
+            "}",
+            ".",
+            "=",
+            "a",
+            "b c",
+            "1. ",
+            "> ",
+            "- [x] ",
+            "    ",
+            "\r\n",
+            "\u{a0}",
+            "&amp;",
+            "&quot;",
+            "&#39;",
+            "&nbsp;",
+            "[^1]",
+            "[^1]: ",
+            "[[",
+            "]]",
+            "falls-huddle-1",
+            "|:-:|",
+            "```",
+            "~~~",
+            "{#i .c}",
+            "http://x.org/",
+            "javascript:",
+            "mailto:a@b.org",
+            "data:",
+            "foo:",
+            "x.md",
+            "../",
+            "<b>",
+            "<!--",
+            "-->",
+            "\"><script>",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % n as u64) as usize
+        };
+        let mut taken = 0;
+        for _ in 0..4000 {
+            let body: String = (0..1 + next(40))
+                .map(|_| TOKENS[next(TOKENS.len())])
+                .collect();
+            let (fast, slow, took) = both_ways(&body);
+            assert_eq!(fast, slow, "the fast path changed the output of {body:?}");
+            assert!(!runs_something(&fast), "{body:?} gave {fast}");
+            taken += usize::from(took);
+        }
+        assert!(taken > 400, "the fast path took only {taken} bodies");
+    }
+
+    #[test]
+    fn the_fast_path_knows_the_sanitizers_url_schemes() {
+        let mut schemes: Vec<_> = sanitizer().clone_url_schemes().into_iter().collect();
+        schemes.sort_unstable();
+        // ammonia's defaults: a change here is a change in what the fast path accepts.
+        assert_eq!(
+            schemes,
+            [
+                "bitcoin",
+                "ftp",
+                "ftps",
+                "geo",
+                "http",
+                "https",
+                "im",
+                "irc",
+                "ircs",
+                "magnet",
+                "mailto",
+                "mms",
+                "mx",
+                "news",
+                "nntp",
+                "openpgp4fpr",
+                "sip",
+                "sms",
+                "smsto",
+                "ssh",
+                "tel",
+                "url",
+                "webcal",
+                "wtai",
+                "xmpp"
+            ]
+        );
+        for (url, kept) in [
+            ("https://example.org/", true),
+            ("MAILTO:a@b.org", true),
+            ("../a/b/", true),
+            ("#x", true),
+            ("//cdn.example.org/x", true),
+            ("", true),
+            ("javascript:alert(1)", false),
+            ("data:text/plain,x", false),
+            ("foo:bar", false),
+            ("http://[::1", false),
+        ] {
+            assert_eq!(url_kept(url), kept, "{url}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_refuses_what_it_does_not_know() {
+        for html in [
+            "<p>a</p",
+            "<p>a",
+            "<p>a</div>",
+            "<p><div>a</div></p>",
+            "<a href=\"x\"><a href=\"y\">b</a></a>",
+            "<table><tr><td>a</td></tr></table>",
+            "<table>text<tbody></tbody></table>",
+            "<ul>text</ul>",
+            "<li>a</li>",
+            "<pre>\ncode</pre>",
+            "<p onclick=\"x\">a</p>",
+            "<h1 id=\"a\" id=\"b\">a</h1>",
+            "<img src=\"x\">",
+            "<br>",
+            "<p />",
+            "<p>a &copy; b</p>",
+            "<p>a > b</p>",
+            "<td style=\"color: red\">",
+            "<a href=\"javascript:x\">a</a>",
+            "<a href=\"x\"title=\"y\">a</a>",
+            "<a href='x'>a</a>",
+            "<script>x</script>",
+        ] {
+            assert_eq!(sanitized_own_html(html), None, "{html}");
+        }
+        assert_eq!(
+            sanitized_own_html("<p>&quot;a&#39;\u{a0}<br />\r\n<img src=\"a&amp;b&#x27;\" alt=\"&quot;&lt;\" /></p>\n").as_deref(),
+            Some("<p>\"a'&nbsp;<br>\n<img src=\"a&amp;b'\" alt=\"&quot;&lt;\"></p>\n")
+        );
+    }
+
+    /// Not a timed assertion: `cargo test --release -- --ignored --nocapture bench`. The
+    /// best of ten rounds, the machine being shared.
+    #[test]
+    #[ignore]
+    fn bench_fast_and_slow_paths() {
+        fn best(mut f: impl FnMut()) -> std::time::Duration {
+            (0..10)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    for _ in 0..200 {
+                        f();
+                    }
+                    start.elapsed() / 200
+                })
+                .min()
+                .unwrap()
+        }
+        let body = FAST[2..20].join("\n\n").repeat(4);
+        let html = {
+            let mut html = String::new();
+            let events = Parser::new_ext(&body, options())
+                .filter(|e| !matches!(e, Event::TaskListMarker(_)));
+            pulldown_cmark::html::push_html(&mut html, events);
+            html
+        };
+        let clean = best(|| assert!(sanitized_own_html(std::hint::black_box(&html)).is_some()));
+        let ammonia = best(|| drop(sanitizer().clean(std::hint::black_box(&html)).to_string()));
+        println!(
+            "{} bytes of HTML: fast path {clean:?}, ammonia {ammonia:?}",
+            html.len()
+        );
+        let embed = |_: &ChartBlock| None;
+        for fast_path in [false, true] {
+            let took = best(|| {
+                let r = render_body(
+                    &body,
+                    Path::new("n.md"),
+                    false,
+                    &resolver,
+                    &embed,
+                    fast_path,
+                );
+                assert_eq!(r.1, fast_path);
+            });
+            println!(
+                "{} bytes of Markdown, fast path {fast_path}: {took:?}",
+                body.len()
+            );
+        }
     }
 }
