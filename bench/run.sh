@@ -8,7 +8,10 @@
 # Usage: bench/run.sh [--prepare] [SIZES...]        e.g. bench/run.sh 1000 10000
 #   --prepare only generates (and commits) the corpora, for timing them later.
 #   RUNS=5 (runs of each tool per size), BENCH_DIR=$TMPDIR/cyclebook-bench (corpora are
-#   generated there once, each committed to git in 10 commits, and reused).
+#   generated there once, each committed to git in 10 commits, and reused),
+#   BENCH_OUT=$BENCH_DIR (where both tools write; e.g. /dev/shm to time the tools rather
+#   than the disk: on a file system without a journal, ext4 makes creating files just
+#   after deleting as many slow, and both tools do exactly that on every run).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -75,12 +78,13 @@ fi
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
 echo "cyclebook $($cyclebook --version | awk '{ print $2 }'); $($have_hugo && hugo version | awk '{ print "Hugo", $2 }' || echo "Hugo not installed")"
 echo "$runs runs of each, alternating; medians. Items + $measures measures of $points points; git history on."
+echo "Output written under ${BENCH_OUT:-$dir} ($(df --output=fstype "${BENCH_OUT:-$dir}" | tail -1))."
 echo
 printf '| items | pages | cyclebook build | peak | Hugo build | peak | cyclebook/Hugo | cyclebook check |\n'
 printf '|---:|---:|---:|---:|---:|---:|---:|---:|\n'
 for n in "${sizes[@]}"; do
     c=$(corpus "$n")
-    out=$(mktemp -d "$dir/out-XXXX")
+    out=$(mktemp -d "${BENCH_OUT:-$dir}/out-XXXX")
     cb_t=() cb_m=() hu_t=() hu_m=() ck_t=()
     for ((i = 0; i < runs; i++)); do
         rm -rf "$out/cyclebook" "$out/hugo"
