@@ -448,14 +448,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
     if let Some(e) = failure.into_inner().expect("no panic while held") {
         return Err(Error::Write(e));
     }
+    let mut laps = Laps::start();
     staging.write_all(&built.files).map_err(Error::Write)?;
     staging.finish().map_err(Error::Write)?;
+    laps.lap("write the rest, swap");
     let pages = pages.into_inner() + built.files.keys().filter(|p| is_page(p)).count();
-    Ok(BuildReport {
+    let report = BuildReport {
         out,
         pages,
         files: counts.into_inner() + built.files.len(),
         seconds: started.elapsed().as_secs_f64(),
         diagnostics: built.diagnostics,
-    })
+    };
+    Ok(report)
 }
