@@ -324,7 +324,8 @@ fn snippet(text: &str) -> String {
 
 /// Items tokenized together, on one thread: their words are numbered within the batch,
 /// then given their numbers in the [`Dictionary`] batch by batch (so that tokenizing
-/// runs on all cores, and each word is hashed as text once per batch, not per item).
+/// runs on all cores, the dictionary is asked once per word and batch rather than per
+/// word and item, and no word is copied for each item having it).
 #[derive(Default)]
 struct Batch {
     numbers: FastMap<Box<str>, u32>,
