@@ -129,8 +129,8 @@ impl Deps {
     }
 }
 
-/// Search terms by file revision (see [`super::search::item_terms`]).
-pub(super) type SearchTerms = crate::hash::FastMap<u64, Arc<Vec<(String, u32)>>>;
+/// What the search index keeps between builds (see [`super::search::Cache`]).
+pub(super) type SearchTerms = super::search::Cache;
 
 /// Measure analyses and rendered units from earlier builds of the same site.
 #[derive(Default)]
@@ -140,7 +140,7 @@ pub struct RenderCache {
     deps: Deps,
     /// Every unit's files, as the last build left them.
     files: SiteFiles,
-    /// Each item's search terms, by the revision of the file they came from.
+    /// What the search index keeps between builds: the words met and the last index.
     pub(super) search_terms: SearchTerms,
     views: HashMap<
         String,
