@@ -21,6 +21,8 @@ pub mod resolve;
 pub mod scaffold;
 pub mod serve;
 pub mod stats;
+#[cfg(test)]
+mod test_support;
 pub mod write;
 
 use diagnostics::Diagnostic;

@@ -1333,13 +1333,7 @@ mod tests {
         bodies.push("| a |\n|---|\n| b |\n".repeat(3));
         // Pieces run together, inline or as blocks, in a fixed pseudo-random order.
         let pieces: Vec<&str> = FAST.iter().chain(SLOW).copied().collect();
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::test_support::xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..600 {
             let mut body = String::new();
             for _ in 0..2 + next(4) {
@@ -1448,13 +1442,7 @@ mod tests {
             "-->",
             "\"><script>",
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % n as u64) as usize
-        };
+        let mut next = crate::test_support::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut taken = 0;
         for _ in 0..4000 {
             let body: String = (0..1 + next(40))
