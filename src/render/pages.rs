@@ -268,6 +268,18 @@ fn card_unrecorded(library: &Library, i: usize) -> Card {
     card
 }
 
+/// The notes among `notes` of kind `kind`, in the order given.
+fn of_note_kind<'a>(
+    library: &'a Library,
+    notes: &'a [usize],
+    kind: NoteKind,
+) -> impl Iterator<Item = usize> + 'a {
+    notes
+        .iter()
+        .copied()
+        .filter(move |i| library.items[*i].note().is_some_and(|n| n.kind == kind))
+}
+
 /// `value` pretty-printed, its lines after the first indented by `indent`: how it
 /// reads nested at that depth in a pretty-printed document. (Strings cannot break a
 /// line: JSON escapes their line breaks.)
@@ -1224,23 +1236,7 @@ impl Site<'_> {
         let library = self.library;
         incremental::read(Dep::Kind(Kind::Note));
         let notes = self.sorted_by_date_desc(Kind::Note);
-        let of_note_kind = |k: NoteKind| -> Vec<tera::Value> {
-            self.cards(
-                notes
-                    .iter()
-                    .copied()
-                    .filter(|i| library.items[*i].note().is_some_and(|n| n.kind == k)),
-            )
-        };
-        let lessons: Vec<usize> = notes
-            .iter()
-            .copied()
-            .filter(|i| {
-                library.items[*i]
-                    .note()
-                    .is_some_and(|n| n.kind == NoteKind::Lesson)
-            })
-            .collect();
+        let lessons: Vec<usize> = of_note_kind(library, &notes, NoteKind::Lesson).collect();
         // Each lesson with what it draws on: the cycles and measures it names, then
         // those it links to.
         let lesson_cards: Vec<tera::Value> = lessons
@@ -1259,7 +1255,10 @@ impl Site<'_> {
         let mut ctx = self.base_context("notes/", "notes", Kind::Note.plural_label());
         ctx.insert("items", &self.cards(notes.iter().copied()));
         ctx.insert("lessons", &lesson_cards);
-        ctx.insert("notes", &of_note_kind(NoteKind::Note));
+        ctx.insert(
+            "notes",
+            &self.cards(of_note_kind(library, &notes, NoteKind::Note)),
+        );
         ctx.insert("feed_href", LESSONS_FEED);
         self.render("notes.html", &ctx, "notes/index.html");
 
@@ -1409,14 +1408,7 @@ impl Site<'_> {
             })
             .collect();
         let notes = self.sorted_by_date_desc(Kind::Note);
-        let lessons: Vec<usize> = notes
-            .iter()
-            .copied()
-            .filter(|i| {
-                library.items[*i]
-                    .note()
-                    .is_some_and(|n| n.kind == NoteKind::Lesson)
-            })
+        let lessons: Vec<usize> = of_note_kind(library, &notes, NoteKind::Lesson)
             .take(5)
             .collect();
         let recent_notes: Vec<usize> = notes.iter().copied().take(5).collect();
