@@ -455,12 +455,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Error> {
     staging.finish().map_err(Error::Write)?;
     laps.lap("write the rest, swap");
     let pages = pages.into_inner() + built.files.keys().filter(|p| is_page(p)).count();
-    let report = BuildReport {
+    Ok(BuildReport {
         out,
         pages,
         files: counts.into_inner() + built.files.len(),
         seconds: started.elapsed().as_secs_f64(),
         diagnostics: built.diagnostics,
-    };
-    Ok(report)
+    })
 }

@@ -129,9 +129,6 @@ impl Deps {
     }
 }
 
-/// What the search index keeps between builds (see [`super::search::Cache`]).
-pub(super) type SearchTerms = super::search::Cache;
-
 /// Measure analyses and rendered units from earlier builds of the same site.
 #[derive(Default)]
 pub struct RenderCache {
@@ -141,7 +138,7 @@ pub struct RenderCache {
     /// Every unit's files, as the last build left them.
     files: SiteFiles,
     /// What the search index keeps between builds: the words met and the last index.
-    pub(super) search_terms: SearchTerms,
+    pub(super) search: super::search::Cache,
     views: HashMap<
         String,
         (

@@ -84,8 +84,9 @@ struct Site<'a> {
     views: Vec<Option<Arc<MeasureView>>>,
     /// The `site.json` entry of the item page being rendered.
     site_json_entry: Option<Arc<str>>,
-    /// Search terms of items read before, by file revision; refreshed by the search unit.
-    search_terms: incremental::SearchTerms,
+    /// What the search index keeps between builds (words met, the last index); refreshed
+    /// by the search unit.
+    search: super::search::Cache,
     /// The git history, unless the site is not in git or `--no-git` was given.
     history: Option<&'a History>,
     /// Each item's card as a template value, made once per build and shared by every
@@ -1457,7 +1458,7 @@ impl Site<'_> {
 
     /// `/search/` and the index its script reads (see `search.rs`).
     fn search_page(&mut self) {
-        let index = super::search::Index::build(self.library, &mut self.search_terms);
+        let index = super::search::Index::build(self.library, &mut self.search);
         let mut ctx = self.base_context("search/", "search", "Search");
         index.insert_context(&mut ctx);
         self.render("search.html", &ctx, "search/index.html");
@@ -1599,7 +1600,7 @@ pub fn render_site(
         history,
         views,
         site_json_entry: None,
-        search_terms: std::mem::take(&mut cache.search_terms),
+        search: std::mem::take(&mut cache.search),
         cards: Arc::new((0..library.items.len()).map(|_| OnceLock::new()).collect()),
         site_value: Default::default(),
         annotated: Arc::new((0..library.items.len()).map(|_| OnceLock::new()).collect()),
@@ -1681,7 +1682,7 @@ pub fn render_site(
         history,
         views: views.clone(),
         site_json_entry: None,
-        search_terms: Default::default(),
+        search: Default::default(),
         cards: cards.clone(),
         site_value: site_value.clone(),
         annotated: annotated.clone(),
@@ -1726,7 +1727,7 @@ pub fn render_site(
         entries.extend(site_json);
     }
     cache.retain(&units.into_iter().collect());
-    cache.search_terms = std::mem::take(&mut site.search_terms);
+    cache.search = std::mem::take(&mut site.search);
     site.files = match sink {
         None => cache.files().clone(),
         Some(_) => SiteFiles::new(),
