@@ -275,7 +275,7 @@ pub fn resolve_cached(
             .par_iter()
             .map(|item| match bodies.get(&item.source.revision) {
                 Some(links) => links.clone(),
-                None => Arc::new(scan_links(&item.body, item.body_line, item.path())),
+                None => Arc::new(scan_links(item.body(), item.body_line, item.path())),
             })
             .collect()
     };

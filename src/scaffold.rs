@@ -701,7 +701,7 @@ fn ramp_values(library: &Library, id: &str) -> Result<RampStart, ScaffoldError> 
                 team: cycle.map(|c| c.team.clone()).unwrap_or_default(),
                 tags: prev.tags.clone(),
                 predictions: cycle.map(|c| c.predictions.clone()).unwrap_or_default(),
-                plan: plan_section(&prev.body),
+                plan: plan_section(prev.body()),
                 note: format!(
                     "This cycle ramps up from [[{}]], {of}{decision}. Its plan, predictions, measures, team and tags are copied here as a starting point: change them for what this cycle tests next.",
                     prev.id

@@ -378,12 +378,9 @@ fn handle(stream: TcpStream, shared: &Shared) -> std::io::Result<()> {
             &[("Location", &location)],
         );
     }
-    let bytes = match output {
-        Output::Bytes(bytes) => bytes.to_vec(),
-        Output::Copy(from) => match std::fs::read(from) {
-            Ok(bytes) => bytes,
-            Err(_) => return not_found(&mut out, method, &files, overlay.as_deref(), &live),
-        },
+    let bytes = match output.to_bytes() {
+        Ok(bytes) => bytes,
+        Err(_) => return not_found(&mut out, method, &files, overlay.as_deref(), &live),
     };
     let content_type = content_type(&found_key);
     let body = if content_type.starts_with("text/html") {
@@ -401,8 +398,8 @@ fn not_found(
     overlay: Option<&String>,
     live: &str,
 ) -> std::io::Result<()> {
-    let page = match files.get(Path::new("404.html")) {
-        Some(Output::Bytes(bytes)) => bytes.to_vec(),
+    let page = match files.get(Path::new("404.html")).map(Output::to_bytes) {
+        Some(Ok(bytes)) => bytes,
         _ => b"<!doctype html><title>Not found</title><h1>Not found</h1>".to_vec(),
     };
     respond(

@@ -179,6 +179,13 @@ impl Staging {
         let write = || match output {
             Output::Bytes(bytes) => fs::write(&target, bytes.as_slice()),
             Output::Copy(from) => fs::copy(from, &target).map(|_| ()),
+            Output::Parts(parts) => {
+                let mut file = io::BufWriter::with_capacity(1 << 16, fs::File::create(&target)?);
+                parts
+                    .iter()
+                    .try_for_each(|part| io::Write::write_all(&mut file, part.as_bytes()))?;
+                io::Write::flush(&mut file)
+            }
         };
         match write() {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {

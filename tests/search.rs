@@ -338,8 +338,8 @@ fn an_incremental_rebuild_updates_the_index() {
             .into_iter()
             .filter(|(path, _)| path.starts_with("search"))
             .map(|(path, output)| match output {
-                Output::Bytes(b) => (path, b.to_vec()),
                 Output::Copy(_) => panic!("{} is a copy", path.display()),
+                output => (path, output.to_bytes().unwrap()),
             })
             .collect::<std::collections::BTreeMap<_, _>>()
     };

@@ -155,7 +155,9 @@ pub struct Item {
     pub title: String,
     pub summary: Option<String>,
     pub tags: Vec<String>,
-    pub body: String,
+    /// Where the body starts in `source.text`: the body is the rest of the file, kept
+    /// once (a copy of every body was a quarter of a large site's loaded memory).
+    pub body_start: usize,
     /// File line of the first body line, so body diagnostics point into the file.
     pub body_line: usize,
     pub front_matter: serde_json::Value,
@@ -165,6 +167,11 @@ pub struct Item {
 impl Item {
     pub fn path(&self) -> &std::path::Path {
         &self.source.path
+    }
+
+    /// The Markdown after the front matter.
+    pub fn body(&self) -> &str {
+        &self.source.text[self.body_start..]
     }
 
     /// The page's address relative to the site root, e.g. `cycles/falls-huddle-1/`.

@@ -480,7 +480,7 @@ pub fn load_cached(root: &Path, cache: &mut LoadCache) -> Result<Content, LoadEr
                 lone_csv_measure(root, &job.path, &mut found)
             } else {
                 match read_text(root, &job.path) {
-                    Ok(file) => read_item(root, job.kind, &file, &mut found),
+                    Ok(file) => read_item(root, job.kind, file, &mut found),
                     Err(d) => {
                         found.push(d);
                         None
@@ -630,9 +630,10 @@ fn check_id(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -> String {
 fn read_item(
     root: &Path,
     kind: Kind,
-    file: &SourceFile,
+    source: SourceFile,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<Item> {
+    let file = &source;
     let id = check_id(file, diagnostics);
     let split = match file.split_front_matter() {
         Ok(s) => s,
@@ -700,15 +701,17 @@ fn read_item(
     };
     let front_matter = fields.to_json();
     diagnostics.extend(fields.finish());
+    let (body_start, body_line) = (file.text.len() - split.body.len(), split.body_line);
+    let title = title.trim().to_string();
     Some(Item {
         id,
         kind,
-        source: file.clone(),
-        title: title.trim().to_string(),
+        source,
+        title,
         summary,
         tags,
-        body: split.body.to_string(),
-        body_line: split.body_line,
+        body_start,
+        body_line,
         front_matter,
         details,
     })
@@ -813,7 +816,7 @@ fn lone_csv_measure(root: &Path, csv: &Path, diagnostics: &mut Vec<Diagnostic>) 
         title,
         summary: None,
         tags: Vec::new(),
-        body: String::new(),
+        body_start: 0,
         body_line: 1,
         front_matter: serde_json::json!({}),
         details: Details::Measure(Box::new(measure)),

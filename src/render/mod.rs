@@ -23,6 +23,20 @@ pub enum Output {
     Bytes(std::sync::Arc<Vec<u8>>),
     /// Copied from this file on disk when written (the site's `static/` files).
     Copy(PathBuf),
+    /// These texts one after another: a large file made of parts held anyway
+    /// (`site.json`'s entries), so that it is never copied whole into memory.
+    Parts(std::sync::Arc<Vec<std::sync::Arc<str>>>),
+}
+
+impl Output {
+    /// The file's content (read from disk for a copy).
+    pub fn to_bytes(&self) -> std::io::Result<Vec<u8>> {
+        match self {
+            Output::Bytes(bytes) => Ok(bytes.to_vec()),
+            Output::Copy(from) => std::fs::read(from),
+            Output::Parts(parts) => Ok(parts.concat().into_bytes()),
+        }
+    }
 }
 
 /// The whole built site, by output path: a sorted map, so writing order is stable.

@@ -556,7 +556,7 @@ impl Site<'_> {
             ))
         };
         markdown::render_with_charts(
-            &item.body,
+            item.body(),
             item.path(),
             self.config.trusted_html,
             &resolve,
@@ -1543,28 +1543,34 @@ impl Site<'_> {
             .collect();
         let tags: Vec<Value> = library.tags.values().map(|t| json!({ "name": t.name, "url": format!("/tags/{}/", t.slug), "items": t.items.iter().map(|i| &library.items[*i].id).collect::<Vec<_>>() })).collect();
         let site = json!({ "title": self.config.title, "description": self.config.description, "base_url": self.config.base_url, "generator": GENERATOR });
-        // Pretty-printed like serde_json would print the whole document.
-        let mut text = String::from("{\n  \"site\": ");
-        text.push_str(&indented(&site, "  "));
-        text.push_str(",\n  \"items\": ");
+        // Pretty-printed like serde_json would print the whole document; the entries
+        // are the parts kept anyway, so the file is written from them, not assembled.
+        let mut head = String::from("{\n  \"site\": ");
+        head.push_str(&indented(&site, "  "));
+        head.push_str(",\n  \"items\": ");
+        let mut tail = String::new();
         if entries.is_empty() {
-            text.push_str("[]");
+            head.push_str("[]");
         } else {
-            text.push_str("[\n");
-            for (n, entry) in entries.iter().enumerate() {
-                if n > 0 {
-                    text.push_str(",\n");
-                }
-                text.push_str(entry);
-            }
-            text.push_str("\n  ]");
+            head.push_str("[\n");
+            tail.push_str("\n  ]");
         }
-        text.push_str(",\n  \"drivers\": ");
-        text.push_str(&indented(&json!(drivers), "  "));
-        text.push_str(",\n  \"tags\": ");
-        text.push_str(&indented(&json!(tags), "  "));
-        text.push_str("\n}\n");
-        Output::Bytes(Arc::new(text.into_bytes()))
+        tail.push_str(",\n  \"drivers\": ");
+        tail.push_str(&indented(&json!(drivers), "  "));
+        tail.push_str(",\n  \"tags\": ");
+        tail.push_str(&indented(&json!(tags), "  "));
+        tail.push_str("\n}\n");
+        let between: Arc<str> = Arc::from(",\n");
+        let mut parts = Vec::with_capacity(entries.len() * 2 + 2);
+        parts.push(Arc::from(head));
+        for (n, entry) in entries.iter().enumerate() {
+            if n > 0 {
+                parts.push(between.clone());
+            }
+            parts.push(entry.clone());
+        }
+        parts.push(Arc::from(tail));
+        Output::Parts(Arc::new(parts))
     }
 }
 

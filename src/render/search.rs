@@ -380,7 +380,7 @@ impl Batch {
                 .for_each(|d| add(&d.title, 3)),
             Details::Note(_) | Details::Change(_) => {}
         }
-        add(&plain_text(&item.body).0, 4);
+        add(&plain_text(item.body()).0, 4);
         add(&item.id, 5);
         let counts = &mut self.counts;
         self.seen
@@ -443,7 +443,7 @@ fn doc_record(item: &Item) -> Vec<u8> {
     };
     let summary = match &item.summary {
         Some(s) => Some(snippet(s.trim())),
-        None => Some(snippet(&plain_text(&item.body).1)).filter(|s| !s.is_empty()),
+        None => Some(snippet(&plain_text(item.body()).1)).filter(|s| !s.is_empty()),
     };
     // A tuple is written as the array `json!` would make, without building a `Value`.
     serde_json::to_vec(&(&item.title, item.href(), summary, date, status)).expect("JSON serializes")
@@ -1595,7 +1595,7 @@ mod tests {
     fn text(output: &Output) -> &str {
         match output {
             Output::Bytes(b) => std::str::from_utf8(b).unwrap(),
-            Output::Copy(p) => panic!("{} is a copy", p.display()),
+            other => panic!("{other:?} is not a page made whole"),
         }
     }
 
