@@ -74,3 +74,41 @@ fn one_thread_and_many_give_identical_trees() {
     assert_same_tree(&trees[0], &trees[1]);
     assert_same_tree(&trees[0], &trees[2]);
 }
+
+#[test]
+fn a_template_looping_over_a_map_gets_its_keys_in_order_every_time() {
+    // Tera keeps maps in hash maps; a loop over one went in a random order per build.
+    let site = Site::fixture_copy("linked");
+    let note = std::fs::read_to_string(site.root().join("notes/lesson-huddles.md")).unwrap();
+    let keys = [
+        "ward", "bay", "shift", "owner", "review", "audit", "cohort", "site", "zone", "lead",
+        "funder", "phase",
+    ];
+    let extra: String = keys
+        .iter()
+        .map(|k| format!("  {k}: value of {k}\n"))
+        .collect();
+    site.write(
+        "notes/lesson-huddles.md",
+        &note.replacen(
+            "kind: lesson\n",
+            &format!("kind: lesson\nextra:\n{extra}"),
+            1,
+        ),
+    );
+    site.write(
+        "templates/note.html",
+        "{% extends \"base.html\" %}\n{% block content %}{% if item.extra %}<p class=\"extra\">{% for key, value in item.extra %}{{ key }}={{ value }};{% endfor %}</p>{% endif %}{% endblock content %}\n",
+    );
+    let mut sorted = keys.to_vec();
+    sorted.sort_unstable();
+    let expected: String = sorted
+        .iter()
+        .map(|k| format!("{k}=value of {k};"))
+        .collect();
+    for _ in 0..3 {
+        site.build()
+            .page("notes/lesson-huddles/index.html")
+            .contains(&format!("<p class=\"extra\">{expected}</p>"));
+    }
+}
