@@ -71,8 +71,7 @@ pub struct Cache {
     pub load: content::LoadCache,
     links: resolve::LinkCache,
     identifiers: IdentifierCache,
-    /// The history and the state of the repository it was read at.
-    history: Option<(git::Head, Option<git::History>)>,
+    history: CachedHistory,
     pub render: render::RenderCache,
 }
 
@@ -134,6 +133,12 @@ fn compile_with(
         }
     }
     let mut laps = Laps::start();
+    // The history needs only the repository: it is read on a thread of its own (reading
+    // it is mostly serial) while the files are loaded, resolved and scanned.
+    let history_read = git.then(|| {
+        let (site, cached) = (site.to_path_buf(), cache.history.take());
+        std::thread::spawn(move || git_history(&site, cached))
+    });
     let loaded = content::load_cached(site, &mut cache.load).map_err(Error::Load)?;
     laps.lap("load");
     let content::Content {
@@ -169,10 +174,15 @@ fn compile_with(
         }));
     }
     laps.lap("identifiers and privacy");
-    let history = if git {
-        read_history(site, &library, &config, &mut all, &mut cache.history)
-    } else {
-        None
+    let history = match history_read {
+        Some(thread) => {
+            let (read, cached) = thread
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            cache.history = cached;
+            history_diagnostics(read, &library, &config, &mut all)
+        }
+        None => None,
     };
     if let Some(history) = &history {
         resolve::date_undated_notes(&mut library, history);
@@ -346,24 +356,32 @@ fn scan_identifiers(
     found
 }
 
-/// Reads the history, turning what a reader should know about it into warnings: a
-/// shallow clone (wrong dates otherwise), an unreadable repository, stale data.
-fn read_history(
+/// A history and the state of the repository it was read at.
+type CachedHistory = Option<(git::Head, Option<git::History>)>;
+
+/// The site's history: `cached` while the repository's HEAD has not moved (no commit,
+/// no checkout), else read again; with what to cache for next time.
+fn git_history(
     site: &Path,
-    library: &resolve::Library,
-    config: &config::Config,
-    diagnostics: &mut Vec<Diagnostic>,
-    cache: &mut Option<(git::Head, Option<git::History>)>,
-) -> Option<git::History> {
-    // Read again only when the repository's HEAD moved (a commit, a checkout).
+    cached: CachedHistory,
+) -> (Result<Option<git::History>, git::GitError>, CachedHistory) {
     let head = git::head(site);
-    let read = match cache.take() {
+    let read = match cached {
         Some((h, history)) if h == head && head.is_known() => Ok(history),
         _ => git::read_history(site),
     };
-    if let Ok(history) = &read {
-        *cache = Some((head, history.clone()));
-    }
+    let cached = read.as_ref().ok().map(|history| (head, history.clone()));
+    (read, cached)
+}
+
+/// Turns what a reader should know about the history into warnings: a shallow clone
+/// (wrong dates otherwise), an unreadable repository, stale data.
+fn history_diagnostics(
+    read: Result<Option<git::History>, git::GitError>,
+    library: &resolve::Library,
+    config: &config::Config,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<git::History> {
     match read {
         Ok(Some(history)) => {
             if history.shallow {
