@@ -1606,7 +1606,10 @@ pub fn render_site(
         history,
         views,
         site_json_entry: None,
-        search: std::mem::take(&mut cache.search),
+        search: match sink {
+            Some(_) => super::search::Cache::one_off(),
+            None => std::mem::take(&mut cache.search),
+        },
         cards: Arc::new((0..library.items.len()).map(|_| OnceLock::new()).collect()),
         site_value: Default::default(),
         annotated: Arc::new((0..library.items.len()).map(|_| OnceLock::new()).collect()),
@@ -1733,7 +1736,9 @@ pub fn render_site(
         entries.extend(site_json);
     }
     cache.retain(&units.into_iter().collect());
-    cache.search = std::mem::take(&mut site.search);
+    if sink.is_none() {
+        cache.search = std::mem::take(&mut site.search);
+    }
     site.files = match sink {
         None => cache.files().clone(),
         Some(_) => SiteFiles::new(),

@@ -633,6 +633,19 @@ impl Dictionary {
 pub(super) struct Cache {
     dictionary: Dictionary,
     last: Option<Assembled>,
+    /// Nothing is kept for a next build (a one-off build): what the index is made of
+    /// is dropped as soon as the files are made from it.
+    one_off: bool,
+}
+
+impl Cache {
+    /// For a build that has no next one.
+    pub(super) fn one_off() -> Cache {
+        Cache {
+            one_off: true,
+            ..Cache::default()
+        }
+    }
 }
 
 /// One word's postings and the text its shard holds of them.
@@ -917,11 +930,14 @@ struct Assembled {
 
 impl Assembled {
     /// Puts the whole index together; records of documents `last` had are reused.
+    /// Without `keep`, each part is dropped once made into the next (the files are all
+    /// that is left): a one-off build's peak memory.
     fn new(
         library: &Library,
         terms: Vec<Terms>,
         dictionary: &Dictionary,
         last: Option<Assembled>,
+        keep: bool,
     ) -> Assembled {
         use rayon::prelude::*;
         // Postings by ranges of word numbers, a range per task: each document's terms
@@ -965,11 +981,16 @@ impl Assembled {
                 for (n, posting) in postings.iter_mut().enumerate() {
                     if !posting.docs.is_empty() {
                         posting.write(dictionary.word(low + n as u32));
+                        if !keep {
+                            posting.docs = Vec::new();
+                        }
                     }
                 }
             });
+        let terms = if keep { terms } else { Vec::new() };
+        // A word is in the index when a document has it, and then its entry is written.
         let mut live: Vec<u32> = (0..postings.len() as u32)
-            .filter(|n| !postings[*n as usize].docs.is_empty())
+            .filter(|n| !postings[*n as usize].entry.is_empty())
             .collect();
         live.sort_unstable_by(|a, b| dictionary.word(*a).cmp(dictionary.word(*b)));
         let mut by_first: Vec<(char, Vec<u32>)> = Vec::new();
@@ -986,6 +1007,7 @@ impl Assembled {
             .collect::<Vec<_>>()
             .into_iter()
             .collect();
+        let postings = if keep { postings } else { Vec::new() };
 
         // What results show: records of documents read before are kept.
         let earlier: FastMap<u64, (&Arc<Item>, &Vec<u8>)> = last
@@ -1012,6 +1034,7 @@ impl Assembled {
             .map(|(n, records)| chunk(n, records))
             .collect();
 
+        let records = if keep { records } else { Vec::new() };
         let kinds = Arc::new(kinds(library));
         let filters = Arc::new(Filters::new(library));
         let meta = meta(library, &kinds, &groups, &filters);
@@ -1334,14 +1357,16 @@ impl Index {
                 last.patch(library, terms, &cache.dictionary);
                 last
             }
-            last => Assembled::new(library, terms, &cache.dictionary, last),
+            last => Assembled::new(library, terms, &cache.dictionary, last, !cache.one_off),
         };
         let index = Index {
             kinds: assembled.kinds.clone(),
             filters: assembled.filters.clone(),
             files: assembled.files(),
         };
-        cache.last = Some(assembled);
+        if !cache.one_off {
+            cache.last = Some(assembled);
+        }
         if std::env::var_os("CYCLEBOOK_TIMINGS").is_some() {
             eprintln!(
                 "{:>24}: {:8.1} ms (words {:.1} ms, assembly {:.1} ms; {} files)",
