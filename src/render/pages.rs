@@ -94,6 +94,9 @@ struct Site<'a> {
     cards: Arc<Vec<OnceLock<tera::Value>>>,
     /// The `site` variable of every page.
     site_value: Arc<OnceLock<tera::Value>>,
+    /// `nav` and `feeds` by section (and whether the page is the 404 page): the same
+    /// for every page of a section.
+    chrome: Arc<std::sync::Mutex<ChromeBySection>>,
     /// Each measure's annotated cycles (see [`Site::annotated_cycles`]), by item index.
     annotated: Arc<Vec<OnceLock<Arc<Vec<AnnotatedCycle>>>>>,
 }
@@ -297,6 +300,9 @@ fn indented(value: &Value, indent: &str) -> String {
     out
 }
 
+/// `nav` and `feeds` by (section, is the 404 page).
+type ChromeBySection = std::collections::HashMap<(String, bool), [tera::Value; 2]>;
+
 /// `../` once per folder level of `href`.
 fn root_for(href: &str) -> String {
     "../".repeat(href.matches('/').count())
@@ -414,27 +420,22 @@ impl Site<'_> {
         });
         ctx.insert_value("site", site.clone());
         let section = href.split('/').next().unwrap_or("");
-        let nav: Vec<Value> = [
-            ("", "Dashboard"),
-            ("aims", "Aims"),
-            ("changes", "Change ideas"),
-            ("cycles", "Cycles"),
-            ("measures", "Measures"),
-            ("notes", "Notes"),
-            ("tags", "Tags"),
-            ("recent", "Recent changes"),
-        ]
-        .iter()
-        .filter(|(folder, _)| *folder != "recent" || self.history.is_some())
-        .map(|(folder, label)| {
-            json!({
-                "label": label,
-                "href": if folder.is_empty() { String::new() } else { format!("{folder}/") },
-                "active": *folder == section && page_kind != "404",
-            })
-        })
-        .collect();
-        ctx.insert("nav", &nav);
+        let chrome = self
+            .chrome
+            .lock()
+            .expect("no panic while held")
+            .get(&(section.to_string(), page_kind == "404"))
+            .cloned();
+        let [nav, feeds] = chrome.unwrap_or_else(|| {
+            let chrome = self.chrome_of(section, page_kind == "404");
+            self.chrome
+                .lock()
+                .expect("no panic while held")
+                .insert((section.to_string(), page_kind == "404"), chrome.clone());
+            chrome
+        });
+        ctx.insert_value("nav", nav);
+        ctx.insert_value("feeds", feeds);
         ctx.insert("root", &root);
         let description = summary
             .or(config.description.as_deref())
@@ -451,8 +452,33 @@ impl Site<'_> {
                 "og_type": if is_item { "article" } else { "website" },
             }),
         );
-        ctx.insert("feeds", &self.feeds(href));
         ctx
+    }
+
+    /// The section links (`section`'s marked as the current one, unless on the 404
+    /// page) and the feeds, the section's first.
+    fn chrome_of(&self, section: &str, not_found: bool) -> [tera::Value; 2] {
+        let nav: Vec<Value> = [
+            ("", "Dashboard"),
+            ("aims", "Aims"),
+            ("changes", "Change ideas"),
+            ("cycles", "Cycles"),
+            ("measures", "Measures"),
+            ("notes", "Notes"),
+            ("tags", "Tags"),
+            ("recent", "Recent changes"),
+        ]
+        .iter()
+        .filter(|(folder, _)| *folder != "recent" || self.history.is_some())
+        .map(|(folder, label)| {
+            json!({
+                "label": label,
+                "href": if folder.is_empty() { String::new() } else { format!("{folder}/") },
+                "active": *folder == section && !not_found,
+            })
+        })
+        .collect();
+        [tv(&nav), tv(&self.feeds(section))]
     }
 
     fn render_unit(&mut self, unit: &Unit) {
@@ -1612,6 +1638,7 @@ pub fn render_site(
         },
         cards: Arc::new((0..library.items.len()).map(|_| OnceLock::new()).collect()),
         site_value: Default::default(),
+        chrome: Default::default(),
         annotated: Arc::new((0..library.items.len()).map(|_| OnceLock::new()).collect()),
     };
     let card_fingerprint = |i: usize| card_fingerprint(library, i);
@@ -1674,12 +1701,13 @@ pub fn render_site(
     // rendered beside the other units (its assembly is serial), not after them.
     let (parallel, serial): (Vec<usize>, Vec<usize>) =
         stale.into_iter().partition(|&u| units[u] != Unit::Search);
-    let (sources, views, cards, site_value, annotated) = (
+    let (sources, views, cards, site_value, annotated, chrome) = (
         site.sources.clone(),
         site.views.clone(),
         site.cards.clone(),
         site.site_value.clone(),
         site.annotated.clone(),
+        site.chrome.clone(),
     );
     let fork = || Site {
         library,
@@ -1695,6 +1723,7 @@ pub fn render_site(
         cards: cards.clone(),
         site_value: site_value.clone(),
         annotated: annotated.clone(),
+        chrome: chrome.clone(),
     };
     let (mut done, serial_done): (BTreeMap<usize, Done>, Vec<(usize, Done)>) = rayon::join(
         || {
