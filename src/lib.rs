@@ -56,7 +56,8 @@ impl std::error::Error for Error {}
 /// A site read, resolved and rendered in memory.
 pub struct Built {
     pub files: render::SiteFiles,
-    pub library: resolve::Library,
+    /// Shared with the [`Cache`], which patches it for the next build.
+    pub library: std::sync::Arc<resolve::Library>,
     pub config: config::Config,
     /// Warnings (there are no errors in a successful build).
     pub diagnostics: Vec<Diagnostic>,
