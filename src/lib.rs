@@ -77,6 +77,14 @@ pub struct Cache {
     pub render: render::RenderCache,
 }
 
+impl Cache {
+    /// Whether the last build patched the library of the one before instead of
+    /// resolving every item again (an edit that kept every relation).
+    pub fn last_resolve_patched(&self) -> bool {
+        self.links.last_patched
+    }
+}
+
 /// Runs every stage but writing. Errors anywhere fail the whole run, with all of them.
 /// `base_url` overrides the one in `cyclebook.yml`; `git` reads the site's history.
 pub fn compile(
