@@ -56,7 +56,8 @@ impl std::error::Error for Error {}
 /// A site read, resolved and rendered in memory.
 pub struct Built {
     pub files: render::SiteFiles,
-    pub library: resolve::Library,
+    /// Shared with the [`Cache`], which patches it for the next build.
+    pub library: std::sync::Arc<resolve::Library>,
     pub config: config::Config,
     /// Warnings (there are no errors in a successful build).
     pub diagnostics: Vec<Diagnostic>,
@@ -73,6 +74,14 @@ pub struct Cache {
     identifiers: IdentifierCache,
     history: CachedHistory,
     pub render: render::RenderCache,
+}
+
+impl Cache {
+    /// Whether the last build patched the library of the one before instead of
+    /// resolving every item again (an edit that kept every relation).
+    pub fn last_resolve_patched(&self) -> bool {
+        self.links.last_patched
+    }
 }
 
 /// Runs every stage but writing. Errors anywhere fail the whole run, with all of them.

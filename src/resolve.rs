@@ -46,7 +46,7 @@ pub struct Tag {
     pub items: Vec<usize>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Library {
     /// Sorted by kind, then id: the order of every listing that has no better one.
     pub items: Vec<Arc<Item>>,
@@ -176,15 +176,150 @@ struct Resolver<'a> {
 pub struct LinkCache {
     /// By the revision of the file the body was read from.
     bodies: HashMap<u64, Arc<Vec<BodyLink>>>,
+    /// The last resolve, which a resolve of nearly the same items patches.
+    last: Option<Last>,
+    /// Whether the last resolve patched the one before (rather than resolving anew).
+    pub last_patched: bool,
+}
+
+#[derive(Debug)]
+struct Last {
+    /// The items given, in the order given.
+    items: Vec<Arc<Item>>,
+    static_files: Vec<PathBuf>,
+    library: Arc<Library>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 /// Resolves `items`; `static_files` are the site's `static/` files as output paths.
 pub fn resolve(items: Vec<Arc<Item>>, static_files: &[PathBuf]) -> (Library, Vec<Diagnostic>) {
-    resolve_cached(items, static_files, &mut LinkCache::default())
+    let (library, diagnostics) = resolve_cached(items, static_files, &mut LinkCache::default());
+    (Arc::unwrap_or_clone(library), diagnostics)
 }
 
-/// [`resolve`], taking unchanged bodies' links from `cache` and refreshing it.
+/// [`resolve`], taking unchanged bodies' links from `cache` and refreshing it. When the
+/// items are those of the last resolve but for edits that leave every relation as it
+/// was (see [`patch`]), the last library is patched instead: the same result, without
+/// resolving the whole site again.
 pub fn resolve_cached(
+    items: Vec<Arc<Item>>,
+    static_files: &[PathBuf],
+    cache: &mut LinkCache,
+) -> (Arc<Library>, Vec<Diagnostic>) {
+    cache.last_patched = false;
+    if let Some(mut last) = cache.last.take() {
+        if patch(&mut last, &items, static_files, &mut cache.bodies) {
+            cache.last_patched = true;
+            let result = (last.library.clone(), last.diagnostics.clone());
+            cache.last = Some(last);
+            return result;
+        }
+    }
+    let given = items.clone();
+    let (library, diagnostics) = resolve_anew(items, static_files, cache);
+    let library = Arc::new(library);
+    cache.last = Some(Last {
+        items: given,
+        static_files: static_files.to_vec(),
+        library: library.clone(),
+        diagnostics: diagnostics.clone(),
+    });
+    (library, diagnostics)
+}
+
+/// The links of an item's body.
+fn scan(item: &Item) -> Vec<BodyLink> {
+    scan_links(item.body(), item.body_line, item.path())
+}
+
+/// Brings `last` up to date with `items` if they differ from its items only in files
+/// read again whose edits keep everything resolving reads of them: the id, kind and
+/// path, tags, front-matter references, the targets of body links, and a cycle's
+/// status, decision and dates. Only notes, cycles and change ideas qualify (an aim
+/// declares drivers; a measure's data are checked against other bodies' charts), and
+/// only while no diagnostic of the last resolve concerns their file, so that the
+/// diagnostics stay exactly those of a full resolve. Returns false, changing nothing,
+/// when it cannot.
+fn patch(
+    last: &mut Last,
+    items: &[Arc<Item>],
+    static_files: &[PathBuf],
+    bodies: &mut HashMap<u64, Arc<Vec<BodyLink>>>,
+) -> bool {
+    if last.items.len() != items.len() || last.static_files != static_files {
+        return false;
+    }
+    // (position given, position in the library, new body links)
+    let mut edits = Vec::new();
+    for (k, (old, new)) in last.items.iter().zip(items).enumerate() {
+        if Arc::ptr_eq(old, new) {
+            continue;
+        }
+        let Some(&i) = last.library.by_path.get(old.path()) else {
+            return false; // a duplicate id, left out of the library
+        };
+        let concerned = |d: &Diagnostic| {
+            d.file.as_deref() == Some(old.path()) || d.related.iter().any(|r| r.file == old.path())
+        };
+        if old.path() != new.path()
+            || !Arc::ptr_eq(&last.library.items[i], old)
+            || !same_relations(old, new)
+            || last.diagnostics.iter().any(concerned)
+        {
+            return false;
+        }
+        let Some(old_links) = bodies.get(&old.source.revision) else {
+            return false;
+        };
+        let links = scan(new);
+        if !old_links
+            .iter()
+            .map(|l| &l.target)
+            .eq(links.iter().map(|l| &l.target))
+        {
+            return false;
+        }
+        edits.push((k, i, links));
+    }
+    if !edits.is_empty() {
+        let library = Arc::make_mut(&mut last.library);
+        for (k, i, links) in edits {
+            bodies.remove(&last.items[k].source.revision);
+            bodies.insert(items[k].source.revision, Arc::new(links));
+            library.items[i] = items[k].clone();
+            last.items[k] = items[k].clone();
+        }
+    }
+    true
+}
+
+/// Whether resolving reads the same of `b` as of `a` (see [`patch`]).
+fn same_relations(a: &Item, b: &Item) -> bool {
+    let ids = |refs: &[Ref]| refs.iter().map(|r| r.id.clone()).collect::<Vec<_>>();
+    let id = |r: &Option<Ref>| r.as_ref().map(|r| r.id.clone());
+    a.id == b.id
+        && a.kind == b.kind
+        && a.tags == b.tags
+        && match (&a.details, &b.details) {
+            (Details::Note(x), Details::Note(y)) => {
+                ids(&x.cycles) == ids(&y.cycles) && ids(&x.measures) == ids(&y.measures)
+            }
+            (Details::Cycle(x), Details::Cycle(y)) => {
+                id(&x.change) == id(&y.change)
+                    && id(&x.follows) == id(&y.follows)
+                    && ids(&x.measures) == ids(&y.measures)
+                    && (x.status, x.decision, x.started, x.ended)
+                        == (y.status, y.decision, y.started, y.ended)
+                    && a.front_matter.get("status").is_some()
+                        == b.front_matter.get("status").is_some()
+            }
+            (Details::Change(x), Details::Change(y)) => ids(&x.drivers) == ids(&y.drivers),
+            _ => false,
+        }
+}
+
+/// Resolves `items` from scratch (but for the body links in `cache`).
+fn resolve_anew(
     mut items: Vec<Arc<Item>>,
     static_files: &[PathBuf],
     cache: &mut LinkCache,
@@ -275,7 +410,7 @@ pub fn resolve_cached(
             .par_iter()
             .map(|item| match bodies.get(&item.source.revision) {
                 Some(links) => links.clone(),
-                None => Arc::new(scan_links(item.body(), item.body_line, item.path())),
+                None => Arc::new(scan(item)),
             })
             .collect()
     };
@@ -1001,8 +1136,15 @@ pub fn stale_measures(
 
 /// A note without a `date` is dated by its first commit: front matter wins, git fills
 /// the rest. (Cycles' dates are about the work, so git never fills them.)
-pub fn date_undated_notes(library: &mut Library, history: &crate::git::History) {
-    for item in &mut library.items {
+pub fn date_undated_notes(library: &mut Arc<Library>, history: &crate::git::History) {
+    let undated = |item: &Item| {
+        matches!(&item.details, crate::content::items::Details::Note(n) if n.date.is_none())
+            && history.file(item.path()).and_then(|f| f.created).is_some()
+    };
+    if !library.items.iter().any(|item| undated(item)) {
+        return; // The library may be shared with the cache: copied only when needed.
+    }
+    for item in &mut Arc::make_mut(library).items {
         let undated =
             matches!(&item.details, crate::content::items::Details::Note(n) if n.date.is_none());
         let created = history.file(item.path()).and_then(|f| f.created);

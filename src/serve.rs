@@ -130,7 +130,7 @@ pub fn serve(options: &ServeOptions, report: &mut dyn FnMut(Event<'_>)) -> Resul
         cache: &mut cache,
         shared: &shared,
     };
-    builder.rebuild(&[], &[], report);
+    builder.rebuild(&[], false, &[], report);
 
     let server = Arc::clone(&shared);
     std::thread::spawn(move || accept(listener, server));
@@ -142,20 +142,27 @@ pub fn serve(options: &ServeOptions, report: &mut dyn FnMut(Event<'_>)) -> Resul
             return Ok(()); // The watcher is gone.
         };
         let mut changed = BTreeSet::new();
+        // Whether the watcher may have missed something (an overflow, an error): then
+        // the paths it named are not all that changed.
+        let mut unsure = false;
         let mut note =
             |event: notify::Result<notify::Event>, report: &mut dyn FnMut(Event)| match event {
+                Ok(event) if event.need_rescan() => unsure = true,
                 Ok(event) if matters(&event) => {
                     changed.extend(event.paths.into_iter().filter(|p| !ignored(&site_abs, p)))
                 }
                 Ok(_) => {}
-                Err(e) => report(Event::WatchError(e.to_string())),
+                Err(e) => {
+                    unsure = true;
+                    report(Event::WatchError(e.to_string()))
+                }
             };
         note(first, report);
         // Wait for the burst of events to end.
         while let Ok(event) = events.recv_timeout(DEBOUNCE) {
             note(event, report);
         }
-        if changed.is_empty() {
+        if changed.is_empty() && !unsure {
             continue;
         }
         let changed: Vec<PathBuf> = changed.into_iter().collect();
@@ -165,7 +172,7 @@ pub fn serve(options: &ServeOptions, report: &mut dyn FnMut(Event<'_>)) -> Resul
             .filter(|p| p.exists() || p.extension().is_some_and(|e| e == "md" || e == "csv"))
             .map(|p| p.strip_prefix(&site_abs).unwrap_or(p).to_path_buf())
             .collect();
-        builder.rebuild(&changed, &named, report);
+        builder.rebuild(&changed, !unsure, &named, report);
     }
 }
 
@@ -208,15 +215,22 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    /// Rebuilds after the watcher saw `changed`; `named` are the ones to report.
+    /// Rebuilds after the watcher saw `changed` (`complete`: and nothing else);
+    /// `named` are the ones to report.
     fn rebuild(
         &mut self,
         changed: &[PathBuf],
+        complete: bool,
         named: &[PathBuf],
         report: &mut dyn FnMut(Event<'_>),
     ) {
         let started = Instant::now();
-        self.cache.load.forget(changed.iter().map(PathBuf::as_path));
+        let paths = changed.iter().map(PathBuf::as_path);
+        if complete {
+            self.cache.load.only_modified(paths);
+        } else {
+            self.cache.load.forget(paths);
+        }
         let result = crate::compile_cached(
             self.site,
             Some(&self.base_url),

@@ -323,3 +323,224 @@ fn a_cycles_decision_reaches_the_driver_diagram_timeline_and_feed() {
         &["cycles/falls-huddle-5.md", "notes/lesson-short-huddles.md"],
     );
 }
+
+impl Session {
+    /// Rebuilds as `serve` does when the watcher named `changed` and nothing else; says
+    /// whether the load trusted that (no walk) and whether resolving patched the last
+    /// library, after checking the result against a clean build.
+    fn watched(&mut self, what: &str, changed: &[&str]) -> (bool, bool) {
+        let paths: Vec<PathBuf> = changed.iter().map(|c| self.path(c)).collect();
+        let trusted = self
+            .cache
+            .load
+            .only_modified(paths.iter().map(PathBuf::as_path));
+        self.step(what, &[]);
+        assert_eq!(
+            !self.cache.load.last_walked, trusted,
+            "{what}: the load did what only_modified said"
+        );
+        (trusted, self.cache.last_resolve_patched())
+    }
+
+    /// [`Session::watched`], saying whether the load walked the site after all.
+    fn walks(&mut self, what: &str, changed: &[&str]) -> bool {
+        !self.watched(what, changed).0
+    }
+}
+
+#[test]
+fn an_edit_that_keeps_every_relation_is_read_alone_and_patched_in() {
+    let mut s = Session::new();
+    s.edit("notes/patient-rep-feedback.md", |t| {
+        t + "\nA new paragraph, linking nowhere new.\n"
+    });
+    assert_eq!(
+        s.watched("a body edit", &["notes/patient-rep-feedback.md"]),
+        (true, true)
+    );
+    assert_eq!(s.cache.load.last_read, 1);
+    let files = s.rebuild(&[]).unwrap();
+    assert!(page(&files, "notes/patient-rep-feedback/index.html")
+        .contains("A new paragraph, linking nowhere new."));
+
+    // A title is not a relation, but the cycles that show it are rendered again.
+    s.edit("changes/safety-huddle.md", |t| {
+        t.replacen("title: \"Falls safety huddle", "title: \"Renamed huddle", 1)
+    });
+    assert_eq!(
+        s.watched("a change idea's title", &["changes/safety-huddle.md"]),
+        (true, true)
+    );
+    assert!(s.cache.render.last_rendered > 3, "cycles showing the title");
+    s.edit("cycles/falls-huddle-2.md", |t| {
+        t.replace("  - \"It will happen", "  - \"It should happen")
+    });
+    assert_eq!(
+        s.watched("a cycle's prediction", &["cycles/falls-huddle-2.md"]),
+        (true, true)
+    );
+    // Two files in one burst.
+    s.edit("notes/patient-rep-feedback.md", |t| t + "\nOne more.\n");
+    s.edit("cycles/falls-huddle-2.md", |t| t + "\nA last word.\n");
+    assert_eq!(
+        s.watched(
+            "two body edits",
+            &["notes/patient-rep-feedback.md", "cycles/falls-huddle-2.md"]
+        ),
+        (true, true)
+    );
+}
+
+#[test]
+fn an_edit_that_changes_a_relation_is_resolved_anew() {
+    let mut s = Session::new();
+    // Each is read alone (the files were there and still are) but not patched in.
+    s.edit("notes/patient-rep-feedback.md", |t| {
+        t + "\nSee also [[bay-tagging-3]].\n"
+    });
+    assert_eq!(
+        s.watched("a new body link", &["notes/patient-rep-feedback.md"]),
+        (true, false)
+    );
+    let files = s.rebuild(&[]).unwrap();
+    // A patch would have missed the backlink.
+    assert!(page(&files, "cycles/bay-tagging-3/index.html").contains("notes/patient-rep-feedback/"));
+
+    s.edit("cycles/falls-huddle-2.md", |t| {
+        t.replace(
+            "tags: [huddle, handover, weekends]",
+            "tags: [huddle, handover]",
+        )
+    });
+    assert_eq!(
+        s.watched("a tag removed", &["cycles/falls-huddle-2.md"]),
+        (true, false)
+    );
+    s.edit("cycles/falls-huddle-2.md", |t| {
+        t.replace(
+            "measures: [handover-overrun, falls-rate]",
+            "measures: [falls-rate]",
+        )
+    });
+    assert_eq!(
+        s.watched("a cycle's measures", &["cycles/falls-huddle-2.md"]),
+        (true, false)
+    );
+    s.edit("cycles/falls-huddle-2.md", |t| {
+        t.replace("started: 2025-09-22", "started: 2025-09-23")
+    });
+    assert_eq!(
+        s.watched(
+            "a cycle's start (its place in the ramp)",
+            &["cycles/falls-huddle-2.md"]
+        ),
+        (true, false)
+    );
+    s.edit("notes/patient-rep-feedback.md", |t| {
+        t.replace("cycles: [falls-huddle-4, ", "cycles: [")
+    });
+    assert_eq!(
+        s.watched("a note's cycles", &["notes/patient-rep-feedback.md"]),
+        (true, false)
+    );
+    s.edit("measures/falls-rate.csv", |t| {
+        t.replace("2026-11-16,1,194,", "2026-11-16,9,194,")
+    });
+    assert_eq!(
+        s.watched("a measure's data", &["measures/falls-rate.csv"]),
+        (true, false)
+    );
+    s.edit("notes/patient-rep-feedback.md", |t| {
+        t + "\nBroken: [[no-such-item]].\n"
+    });
+    assert_eq!(
+        s.watched("a broken link", &["notes/patient-rep-feedback.md"]),
+        (true, false)
+    );
+    // While a file has a problem, even an edit that keeps its relations resolves anew.
+    s.edit("notes/patient-rep-feedback.md", |t| t + "\nStill broken.\n");
+    assert_eq!(
+        s.watched(
+            "an edit of a broken file",
+            &["notes/patient-rep-feedback.md"]
+        ),
+        (true, false)
+    );
+    s.edit("notes/patient-rep-feedback.md", |t| {
+        t.replace("\nBroken: [[no-such-item]].\n", "\n")
+    });
+    assert_eq!(
+        s.watched("the broken link fixed", &["notes/patient-rep-feedback.md"]),
+        (true, false)
+    );
+}
+
+#[test]
+fn a_file_that_comes_goes_or_moves_walks_the_site_again() {
+    let mut s = Session::new();
+    s.write(
+        "notes/new-observation.md",
+        "---\ntitle: A new observation\ndate: 2026-11-20\ntags: [falls]\n---\n\nSeen during [[bay-tagging-2]].\n",
+    );
+    assert!(s.walks("a new note", &["notes/new-observation.md"]));
+    fs::rename(
+        s.path("notes/new-observation.md"),
+        s.path("notes/observation-moved.md"),
+    )
+    .unwrap();
+    assert!(s.walks(
+        "a renamed note",
+        &["notes/new-observation.md", "notes/observation-moved.md"]
+    ));
+    // Told only of the new name: it was not there before.
+    fs::rename(
+        s.path("notes/observation-moved.md"),
+        s.path("notes/observation-moved-again.md"),
+    )
+    .unwrap();
+    assert!(s.walks("half a rename", &["notes/observation-moved-again.md"]));
+    fs::remove_file(s.path("notes/observation-moved-again.md")).unwrap();
+    assert!(s.walks("a deleted note", &["notes/observation-moved-again.md"]));
+    fs::create_dir_all(s.path("notes/2027")).unwrap();
+    s.write(
+        "notes/2027/in-a-folder.md",
+        "---\ntitle: In a folder\ndate: 2027-01-02\n---\n\nText.\n",
+    );
+    assert!(s.walks("a new folder", &["notes/2027"]));
+    s.edit("cyclebook.yml", |t| {
+        t.replace("the fictional", "the imaginary")
+    });
+    assert!(s.walks("the settings", &["cyclebook.yml"]));
+    fs::create_dir_all(s.path("templates/partials")).unwrap();
+    s.write(
+        "templates/partials/tags.html",
+        "<p class=\"overridden-tags\">tags</p>\n",
+    );
+    assert!(s.walks("a template", &["templates/partials/tags.html"]));
+    // A file the site does not read, and a measure's CSV that was missing.
+    s.write("notes/README.md", "Not an item.\n");
+    assert!(s.walks("a skipped file", &["notes/README.md"]));
+    fs::rename(s.path("measures/falls-rate.csv"), s.path("falls-rate.csv")).unwrap();
+    s.step("a measure's data gone", &["measures/falls-rate.csv"]);
+    fs::rename(s.path("falls-rate.csv"), s.path("measures/falls-rate.csv")).unwrap();
+    assert!(s.walks("the data back", &["measures/falls-rate.csv"]));
+    // Nothing named: nothing to trust.
+    assert!(s.walks("no paths", &[]));
+}
+
+#[test]
+fn a_cycle_with_a_warning_is_resolved_anew_on_every_edit() {
+    let mut s = Session::new();
+    s.write(
+        "cycles/bed-sensors-3.md",
+        "---\ntitle: Bed sensors, test 3\nchange: bed-chair-sensors\nstatus: doing\ndecision: adopt\nstarted: 2026-12-01\n---\n\n## Plan\n\nTry the quieter alarm.\n",
+    );
+    s.step("a cycle with a warning", &["cycles/bed-sensors-3.md"]);
+    s.edit("cycles/bed-sensors-3.md", |t| {
+        t.replace("## Plan\n", "## Plan\n\nOne bay first.\n")
+    });
+    assert_eq!(
+        s.watched("its body", &["cycles/bed-sensors-3.md"]),
+        (true, false)
+    );
+}

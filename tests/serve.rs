@@ -359,3 +359,47 @@ fn serve_listens_on_this_computer_only_unless_told() {
     );
     assert!(server.url.starts_with("http://127.0.0.1:"));
 }
+
+#[test]
+fn saves_that_only_modify_files_and_ones_that_add_folders_are_both_seen() {
+    let server = Server::start();
+    // Saved in place (not by renaming), then by renaming: both modify a known file.
+    let g = server.generation();
+    let note = server.site.join("notes/patient-rep-feedback.md");
+    let text = fs::read_to_string(&note).unwrap();
+    fs::write(&note, format!("{text}\nWritten in place.\n")).unwrap();
+    server.settled_after(g);
+    server.assert_matches_clean_build("a note written in place");
+    let g = server.generation();
+    server.edit("cycles/falls-huddle-2.md", |t| t + "\nSaved by renaming.\n");
+    server.settled_after(g);
+    server.assert_matches_clean_build("a cycle saved by renaming");
+    assert!(server
+        .get("/cycles/falls-huddle-2/")
+        .text()
+        .contains("Saved by renaming."));
+    // A new folder with a note in it, made in one go.
+    let g = server.generation();
+    let folder = server.site.join("notes/2027");
+    fs::create_dir_all(&folder).unwrap();
+    fs::write(
+        folder.join("in-a-folder.md"),
+        "---\ntitle: In a folder\ndate: 2027-01-02\n---\n\nAbout [[falls-huddle-2]].\n",
+    )
+    .unwrap();
+    server.settled_after(g);
+    server.assert_matches_clean_build("a new folder");
+    assert_eq!(server.get("/notes/in-a-folder/").status, 200);
+    // The folder renamed: its note is still there.
+    let g = server.generation();
+    fs::rename(&folder, server.site.join("notes/2028")).unwrap();
+    server.settled_after(g);
+    server.assert_matches_clean_build("a folder renamed");
+    // The settings.
+    let g = server.generation();
+    server.edit("cyclebook.yml", |t| {
+        t.replace("the fictional", "the imaginary")
+    });
+    server.settled_after(g);
+    server.assert_matches_clean_build("the settings");
+}

@@ -363,6 +363,21 @@ pub struct LoadCache {
     items: FastMap<OsString, CachedItem>,
     /// How many item files the last load read from disk (the rest came from the cache).
     pub last_read: usize,
+    /// What the last walk of the item folders found, for a load that need not walk.
+    walk: Option<Walk>,
+    /// Set by [`LoadCache::only_modified`]: the next load reuses `walk`.
+    skip_walk: bool,
+    /// Whether the last load walked the item folders (false: it trusted the watcher).
+    pub last_walked: bool,
+}
+
+/// The item files one walk found, in walk order, and what it reported on the way.
+#[derive(Debug)]
+struct Walk {
+    jobs: Vec<(PathBuf, Kind, bool)>,
+    /// Every file an item is read from (a measure's CSV too).
+    files: crate::hash::FastSet<OsString>,
+    diagnostics: Vec<Diagnostic>,
 }
 
 impl LoadCache {
@@ -377,6 +392,25 @@ impl LoadCache {
                 self.items.remove(path.with_extension("md").as_os_str());
             }
         }
+    }
+
+    /// [`LoadCache::forget`], told (by a file watcher) that nothing else changed since
+    /// the last load: if every path is a file an item was read from and still is a
+    /// regular file (the content of files changed, no file came or went), the next load
+    /// reads these files again and trusts the rest without walking the folders or
+    /// looking at each file. Returns whether it will; anything else (a new, removed or
+    /// renamed file, a folder, settings, templates) leaves the next load a full one.
+    pub fn only_modified<'a>(&mut self, paths: impl IntoIterator<Item = &'a Path>) -> bool {
+        let paths: Vec<&Path> = paths.into_iter().collect();
+        let known = |path: &Path| {
+            self.walk
+                .as_ref()
+                .is_some_and(|walk| walk.files.contains(path.as_os_str()))
+                && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file())
+        };
+        self.skip_walk = !paths.is_empty() && paths.iter().all(|p| known(p));
+        self.forget(paths);
+        self.skip_walk
     }
 
     /// Takes out what was read from `path`, if its files are unchanged.
@@ -421,90 +455,29 @@ pub fn load_cached(root: &Path, cache: &mut LoadCache) -> Result<Content, LoadEr
     };
     diagnostics.extend(config_diagnostics);
 
-    // Which files make items, with their stamps (in walk order: the order items come in).
-    struct Job {
-        path: PathBuf,
-        kind: Kind,
-        /// A CSV with no Markdown beside it: a measure of its own.
-        lone_csv: bool,
-        stamps: Vec<Option<Stamp>>,
+    let walk = match (std::mem::take(&mut cache.skip_walk), cache.walk.take()) {
+        (true, Some(walk)) => {
+            cache.last_walked = false;
+            walk
+        }
+        _ => {
+            cache.last_walked = true;
+            walk_items(root)
+        }
+    };
+    diagnostics.extend(walk.diagnostics.iter().cloned());
+    if cache.last_walked {
+        read_items(root, &walk, cache);
+    } else {
+        read_modified_items(root, &walk, cache);
     }
-    let mut jobs = Vec::new();
-    for kind in Kind::ALL {
-        let dir = root.join(kind.folder());
-        let files = files_under(root, &dir, &mut diagnostics);
-        for path in &files {
-            if has_ext(path, "md") && !skipped_name(path) {
-                jobs.push(Job {
-                    path: path.clone(),
-                    kind,
-                    lone_csv: false,
-                    stamps: Vec::new(),
-                });
-            }
-        }
-        if kind == Kind::Measure {
-            for csv in files.iter().filter(|p| has_ext(p, "csv")) {
-                // A CSV beside a Markdown file (even a skipped link) is that measure's data.
-                if std::fs::symlink_metadata(csv.with_extension("md")).is_err() {
-                    jobs.push(Job {
-                        path: csv.clone(),
-                        kind,
-                        lone_csv: true,
-                        stamps: Vec::new(),
-                    });
-                }
-            }
-        }
-    }
-    // Stat every file, and read and parse the changed ones, on all cores.
-    jobs.par_iter_mut().for_each(|job| {
-        job.stamps.push(stamp(&job.path));
-        if job.kind == Kind::Measure && !job.lone_csv {
-            job.stamps.push(stamp(&job.path.with_extension("csv")));
-        }
-    });
-    let cached: Vec<Option<CachedItem>> = jobs
-        .iter()
-        .map(|job| cache.take(&job.path, &job.stamps))
-        .collect();
-    let entries: Vec<(PathBuf, CachedItem, bool)> = jobs
-        .into_par_iter()
-        .zip(cached)
-        .map(|(job, cached)| {
-            if let Some(entry) = cached {
-                return (job.path, entry, false);
-            }
-            let mut found = Vec::new();
-            let item = if job.lone_csv {
-                lone_csv_measure(root, &job.path, &mut found)
-            } else {
-                match read_text(root, &job.path) {
-                    Ok(file) => read_item(root, job.kind, file, &mut found),
-                    Err(d) => {
-                        found.push(d);
-                        None
-                    }
-                }
-            };
-            let entry = CachedItem {
-                stamps: job.stamps,
-                item: item.map(std::sync::Arc::new),
-                diagnostics: found,
-            };
-            (job.path, entry, true)
-        })
-        .collect::<Vec<_>>();
-    // The cache keeps only files that are still there.
-    cache.items = FastMap::default();
-    cache.last_read = 0;
-    let mut items = Vec::with_capacity(entries.len());
-    for (path, entry, read) in entries {
-        cache.last_read += usize::from(read);
+    let mut items = Vec::with_capacity(walk.jobs.len());
+    for (path, _, _) in &walk.jobs {
+        let entry = &cache.items[path.as_os_str()];
         items.extend(entry.item.clone());
         diagnostics.extend(entry.diagnostics.iter().cloned());
-        cache.items.insert(path.into_os_string(), entry);
     }
+    cache.walk = Some(walk);
     let static_dir = root.join("static");
     let static_files = files_under(root, &static_dir, &mut diagnostics)
         .into_iter()
@@ -550,6 +523,142 @@ pub fn load_cached(root: &Path, cache: &mut LoadCache) -> Result<Content, LoadEr
         templates,
         diagnostics,
     })
+}
+
+/// Finds the files that make items, in the order items come in.
+fn walk_items(root: &Path) -> Walk {
+    let mut walk = Walk {
+        jobs: Vec::new(),
+        files: Default::default(),
+        diagnostics: Vec::new(),
+    };
+    for kind in Kind::ALL {
+        let dir = root.join(kind.folder());
+        let files = files_under(root, &dir, &mut walk.diagnostics);
+        for path in &files {
+            if has_ext(path, "md") && !skipped_name(path) {
+                walk.jobs.push((path.clone(), kind, false));
+            }
+        }
+        if kind == Kind::Measure {
+            for csv in files.iter().filter(|p| has_ext(p, "csv")) {
+                // A CSV beside a Markdown file (even a skipped link) is that measure's data.
+                if std::fs::symlink_metadata(csv.with_extension("md")).is_err() {
+                    walk.jobs.push((csv.clone(), kind, true));
+                } else {
+                    walk.files.insert(csv.clone().into_os_string());
+                }
+            }
+        }
+    }
+    // Only the data of a measure that is read (not beside a skipped file) counts.
+    let jobs: crate::hash::FastSet<&std::ffi::OsStr> = walk
+        .jobs
+        .iter()
+        .map(|(path, _, _)| path.as_os_str())
+        .collect();
+    walk.files
+        .retain(|csv| jobs.contains(Path::new(csv).with_extension("md").as_os_str()));
+    walk.files.extend(
+        walk.jobs
+            .iter()
+            .map(|(path, _, _)| path.clone().into_os_string()),
+    );
+    walk
+}
+
+/// The stamps of the files item `path` is read from.
+fn stamps_of(path: &Path, kind: Kind, lone_csv: bool) -> Vec<Option<Stamp>> {
+    let mut stamps = vec![stamp(path)];
+    if kind == Kind::Measure && !lone_csv {
+        stamps.push(stamp(&path.with_extension("csv")));
+    }
+    stamps
+}
+
+/// Reads one item file (and a measure's CSV).
+fn read_entry(
+    root: &Path,
+    path: &Path,
+    kind: Kind,
+    lone_csv: bool,
+    stamps: Vec<Option<Stamp>>,
+) -> CachedItem {
+    let mut found = Vec::new();
+    let item = if lone_csv {
+        lone_csv_measure(root, path, &mut found)
+    } else {
+        match read_text(root, path) {
+            Ok(file) => read_item(root, kind, file, &mut found),
+            Err(d) => {
+                found.push(d);
+                None
+            }
+        }
+    };
+    CachedItem {
+        stamps,
+        item: item.map(std::sync::Arc::new),
+        diagnostics: found,
+    }
+}
+
+/// Stats every item file of `walk`, and reads and parses the changed ones, on all cores.
+fn read_items(root: &Path, walk: &Walk, cache: &mut LoadCache) {
+    let stamps: Vec<Vec<Option<Stamp>>> = walk
+        .jobs
+        .par_iter()
+        .map(|(path, kind, lone_csv)| stamps_of(path, *kind, *lone_csv))
+        .collect();
+    let cached: Vec<Option<CachedItem>> = walk
+        .jobs
+        .iter()
+        .zip(&stamps)
+        .map(|((path, _, _), stamps)| cache.take(path, stamps))
+        .collect();
+    let entries: Vec<(CachedItem, bool)> = walk
+        .jobs
+        .par_iter()
+        .zip(stamps)
+        .zip(cached)
+        .map(|(((path, kind, lone_csv), stamps), cached)| match cached {
+            Some(entry) => (entry, false),
+            None => (read_entry(root, path, *kind, *lone_csv, stamps), true),
+        })
+        .collect();
+    // The cache keeps only files that are still there.
+    cache.items = FastMap::default();
+    cache.last_read = 0;
+    for ((path, _, _), (entry, read)) in walk.jobs.iter().zip(entries) {
+        cache.last_read += usize::from(read);
+        cache.items.insert(path.clone().into_os_string(), entry);
+    }
+}
+
+/// Reads the item files of `walk` that the cache no longer holds (those named in
+/// [`LoadCache::only_modified`]); the rest are trusted as they are.
+fn read_modified_items(root: &Path, walk: &Walk, cache: &mut LoadCache) {
+    let missing: Vec<&(PathBuf, Kind, bool)> = walk
+        .jobs
+        .iter()
+        .filter(|(path, _, _)| !cache.items.contains_key(path.as_os_str()))
+        .collect();
+    let read: Vec<CachedItem> = missing
+        .par_iter()
+        .map(|(path, kind, lone_csv)| {
+            read_entry(
+                root,
+                path,
+                *kind,
+                *lone_csv,
+                stamps_of(path, *kind, *lone_csv),
+            )
+        })
+        .collect();
+    cache.last_read = read.len();
+    for ((path, _, _), entry) in missing.into_iter().zip(read) {
+        cache.items.insert(path.clone().into_os_string(), entry);
+    }
 }
 
 /// One plain folder name: no separators, no `..`, not hidden.

@@ -89,8 +89,8 @@ pub(super) enum Unit {
 
 #[derive(Debug, Clone)]
 pub(super) struct Rendered {
-    /// The paths of its files (the files themselves are in [`RenderCache::files`]).
-    paths: Vec<PathBuf>,
+    /// Its files, as also in [`RenderCache::files`].
+    files: Vec<(PathBuf, Output)>,
     /// An item's entry in `site.json`, pretty-printed at its depth there.
     pub site_json: Option<Arc<str>>,
 }
@@ -133,7 +133,7 @@ impl Deps {
 #[derive(Default)]
 pub struct RenderCache {
     global: Option<u64>,
-    units: HashMap<Unit, Stored>,
+    units: FastMap<Unit, Stored>,
     deps: Deps,
     /// Every unit's files, as the last build left them.
     files: SiteFiles,
@@ -216,13 +216,31 @@ impl RenderCache {
         diagnostics: &[Diagnostic],
     ) -> Option<Arc<str>> {
         self.last_rendered += 1;
-        if let Some(earlier) = self.units.remove(&unit) {
-            for path in earlier.rendered.paths {
-                self.files.remove(&path);
+        match self.units.remove(&unit) {
+            // The same files again (the search index's many, most unchanged): only
+            // those that changed are looked up in the site's files.
+            Some(earlier)
+                if earlier.rendered.files.len() == files.len()
+                    && earlier
+                        .rendered
+                        .files
+                        .iter()
+                        .zip(&files)
+                        .all(|((a, _), (b, _))| a == b) =>
+            {
+                for ((path, new), (_, old)) in files.iter().zip(&earlier.rendered.files) {
+                    if new != old {
+                        self.files.insert(path.clone(), new.clone());
+                    }
+                }
+            }
+            earlier => {
+                for (path, _) in earlier.iter().flat_map(|e| &e.rendered.files) {
+                    self.files.remove(path);
+                }
+                self.files.extend(files.iter().cloned());
             }
         }
-        let paths = files.iter().map(|(path, _)| path.clone()).collect();
-        self.files.extend(files);
         let mut reads: Vec<(u32, u64)> = reads
             .into_iter()
             .map(|dep| {
@@ -235,7 +253,7 @@ impl RenderCache {
             unit,
             Stored {
                 rendered: Rendered {
-                    paths,
+                    files,
                     site_json: site_json.clone(),
                 },
                 reads: diagnostics.is_empty().then_some(reads),
@@ -245,12 +263,12 @@ impl RenderCache {
     }
 
     /// Drops units that no longer exist (a deleted item, an unused tag).
-    pub(super) fn retain(&mut self, live: &HashSet<Unit>) {
+    pub(super) fn retain(&mut self, live: &crate::hash::FastSet<Unit>) {
         let files = &mut self.files;
         self.units.retain(|unit, stored| {
             let keep = live.contains(unit);
             if !keep {
-                for path in &stored.rendered.paths {
+                for (path, _) in &stored.rendered.files {
                     files.remove(path);
                 }
             }
@@ -304,6 +322,9 @@ pub(super) struct Fingerprints<'a> {
     history: Option<&'a History>,
     /// Each item's card, by index.
     cards: Vec<u64>,
+    /// Each item's id and kind, by index: what a relation to it is compared by, hashed
+    /// once rather than for every item related to it.
+    idents: Vec<u64>,
 }
 
 /// What [`Dep::Card`] and [`Dep::Item`] give for an id that is not in the site.
@@ -320,6 +341,11 @@ impl<'a> Fingerprints<'a> {
             library,
             history,
             cards: (0..library.items.len()).into_par_iter().map(card).collect(),
+            idents: library
+                .items
+                .par_iter()
+                .map(|item| hash_of((&item.id, item.kind)))
+                .collect(),
         }
     }
 
@@ -329,12 +355,8 @@ impl<'a> Fingerprints<'a> {
 
     fn compute(&self, dep: &Dep) -> u64 {
         let library = self.library;
-        let ids = |indices: &[usize]| -> Vec<(&str, Kind)> {
-            indices
-                .iter()
-                .map(|i| (library.items[*i].id.as_str(), library.items[*i].kind))
-                .collect()
-        };
+        let ids =
+            |indices: &[usize]| -> Vec<u64> { indices.iter().map(|i| self.idents[*i]).collect() };
         match dep {
             Dep::Card(id) => library.by_id.get(id).map_or(ABSENT, |&i| self.cards[i]),
             Dep::Item(id) => library.by_id.get(id).map_or(ABSENT, |&i| self.item(i)),
@@ -383,7 +405,7 @@ impl<'a> Fingerprints<'a> {
         let mut relation = |indices: &[usize]| {
             indices.len().hash(&mut h);
             for &j in indices {
-                (&library.items[j].id, library.items[j].kind).hash(&mut h);
+                self.idents[j].hash(&mut h);
             }
         };
         relation(&library.outgoing[i]);
