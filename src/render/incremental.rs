@@ -147,6 +147,9 @@ pub struct RenderCache {
             Option<Arc<MeasureView>>,
         ),
     >,
+    /// Site-wide texts (the sitemap, the end of `site.json`) by name, with a fingerprint
+    /// of everything they were made from.
+    site_wide: FastMap<&'static str, (u64, Arc<str>)>,
     /// Units rendered by the last build (the rest were reused).
     pub last_rendered: usize,
     /// Units the last build had in all.
@@ -168,6 +171,7 @@ impl RenderCache {
         if self.global != Some(global) {
             self.units.clear();
             self.files.clear();
+            self.site_wide.clear();
             self.deps = Deps::default();
             self.global = Some(global);
         }
@@ -277,6 +281,24 @@ impl RenderCache {
     }
 
     /// The files of every unit.
+    /// The site-wide text `name` as the last build made it if `fingerprint` (of all
+    /// it is made from) is the same, else `make`'s.
+    pub(super) fn site_wide(
+        &mut self,
+        name: &'static str,
+        fingerprint: u64,
+        make: impl FnOnce() -> String,
+    ) -> Arc<str> {
+        match self.site_wide.get(name) {
+            Some((was, text)) if *was == fingerprint => text.clone(),
+            _ => {
+                let text: Arc<str> = make().into();
+                self.site_wide.insert(name, (fingerprint, text.clone()));
+                text
+            }
+        }
+    }
+
     pub(super) fn files(&self) -> &SiteFiles {
         &self.files
     }

@@ -803,34 +803,50 @@ impl Site<'_> {
     /// `/sitemap.xml` for search engines: every page, when the site is public and its
     /// address (`base_url`) is known.
     /// `generated`: pages already handed to the sink, besides those in `files`.
-    fn sitemap(&mut self, generated: &std::collections::HashSet<PathBuf>) {
+    /// `sitemap.xml`: every page's address. `generated` holds the pages that went to
+    /// the sink, the rest are in `self.files`.
+    fn sitemap(&mut self, generated: &std::collections::HashSet<PathBuf>, cache: &mut RenderCache) {
         let Some(base) = &self.config.base_url else {
             return;
         };
         if self.config.visibility == Visibility::Internal {
             return;
         }
-        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-        let paths: std::collections::BTreeSet<&Path> = self
-            .files
-            .keys()
-            .chain(generated)
-            .map(PathBuf::as_path)
-            .collect();
-        for path in paths {
-            let path = display_path(path);
-            let Some(dir) = path.strip_suffix("index.html") else {
-                continue;
-            };
-            xml.push_str(&format!(
-                "  <url><loc>{}</loc></url>\n",
-                chart::escape(&format!("{base}{dir}"))
-            ));
-        }
-        xml.push_str("</urlset>\n");
+        let make = || {
+            let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+            let paths: std::collections::BTreeSet<&Path> = self
+                .files
+                .keys()
+                .chain(generated)
+                .map(PathBuf::as_path)
+                .collect();
+            for path in paths {
+                let path = display_path(path);
+                let Some(dir) = path.strip_suffix("index.html") else {
+                    continue;
+                };
+                xml.push_str(&format!(
+                    "  <url><loc>{}</loc></url>\n",
+                    chart::escape(&format!("{base}{dir}"))
+                ));
+            }
+            xml.push_str("</urlset>\n");
+            xml
+        };
+        // A rebuild keeps the files in order (nothing went to a sink): the same paths
+        // give the same sitemap.
+        let xml: Arc<str> = if generated.is_empty() {
+            use std::hash::{Hash, Hasher};
+            let mut h = crate::hash::FastHasher::default();
+            base.hash(&mut h);
+            self.files.keys().for_each(|path| path.hash(&mut h));
+            cache.site_wide("sitemap.xml", h.finish(), make)
+        } else {
+            make().into()
+        };
         self.files.insert(
             PathBuf::from("sitemap.xml"),
-            Output::Bytes(Arc::new(xml.into_bytes())),
+            Output::Parts(Arc::new(vec![xml])),
         );
     }
 
@@ -1559,35 +1575,18 @@ impl Site<'_> {
         format!("    {}", indented(&v, "    ")).into()
     }
 
-    /// `site.json`: the entries of every item, in library order, then drivers and tags.
-    fn site_json(&self, entries: &[Arc<str>]) -> Output {
-        let library = self.library;
-        let drivers: Vec<Value> = library
-            .drivers
-            .values()
-            .map(|d| json!({ "id": d.id, "title": d.title, "level": if d.primary { "primary" } else { "secondary" }, "aim": library.items[d.aim].id, "primaries": d.parents, "changes": library.changes_by_driver.get(&d.id).map(|c| c.iter().map(|i| &library.items[*i].id).collect::<Vec<_>>()).unwrap_or_default() }))
-            .collect();
-        let tags: Vec<Value> = library.tags.values().map(|t| json!({ "name": t.name, "url": format!("/tags/{}/", t.slug), "items": t.items.iter().map(|i| &library.items[*i].id).collect::<Vec<_>>() })).collect();
+    /// `site.json`: the entries of every item, in library order, then `ending` (the
+    /// drivers and tags, from [`Site::site_json_ending`]). Pretty-printed like
+    /// serde_json would print the whole document; the entries are the parts kept
+    /// anyway, so the file is written from them, not assembled.
+    fn site_json(&self, entries: &[Arc<str>], ending: Arc<str>) -> Output {
         let site = json!({ "title": self.config.title, "description": self.config.description, "base_url": self.config.base_url, "generator": GENERATOR });
-        // Pretty-printed like serde_json would print the whole document; the entries
-        // are the parts kept anyway, so the file is written from them, not assembled.
         let mut head = String::from("{\n  \"site\": ");
         head.push_str(&indented(&site, "  "));
         head.push_str(",\n  \"items\": ");
-        let mut tail = String::new();
-        if entries.is_empty() {
-            head.push_str("[]");
-        } else {
-            head.push_str("[\n");
-            tail.push_str("\n  ]");
-        }
-        tail.push_str(",\n  \"drivers\": ");
-        tail.push_str(&indented(&json!(drivers), "  "));
-        tail.push_str(",\n  \"tags\": ");
-        tail.push_str(&indented(&json!(tags), "  "));
-        tail.push_str("\n}\n");
+        head.push_str(if entries.is_empty() { "[]" } else { "[\n" });
         let between: Arc<str> = Arc::from(",\n");
-        let mut parts = Vec::with_capacity(entries.len() * 2 + 2);
+        let mut parts = Vec::with_capacity(entries.len() * 2 + 3);
         parts.push(Arc::from(head));
         for (n, entry) in entries.iter().enumerate() {
             if n > 0 {
@@ -1595,8 +1594,58 @@ impl Site<'_> {
             }
             parts.push(entry.clone());
         }
-        parts.push(Arc::from(tail));
+        if !entries.is_empty() {
+            parts.push(Arc::from("\n  ]"));
+        }
+        parts.push(ending);
         Output::Parts(Arc::new(parts))
+    }
+
+    /// The end of `site.json`: drivers and tags.
+    fn site_json_ending(&self) -> String {
+        let library = self.library;
+        let drivers: Vec<Value> = library
+            .drivers
+            .values()
+            .map(|d| json!({ "id": d.id, "title": d.title, "level": if d.primary { "primary" } else { "secondary" }, "aim": library.items[d.aim].id, "primaries": d.parents, "changes": library.changes_by_driver.get(&d.id).map(|c| c.iter().map(|i| &library.items[*i].id).collect::<Vec<_>>()).unwrap_or_default() }))
+            .collect();
+        let tags: Vec<Value> = library.tags.values().map(|t| json!({ "name": t.name, "url": format!("/tags/{}/", t.slug), "items": t.items.iter().map(|i| &library.items[*i].id).collect::<Vec<_>>() })).collect();
+        let mut ending = String::from(",\n  \"drivers\": ");
+        ending.push_str(&indented(&json!(drivers), "  "));
+        ending.push_str(",\n  \"tags\": ");
+        ending.push_str(&indented(&json!(tags), "  "));
+        ending.push_str("\n}\n");
+        ending
+    }
+
+    /// Everything [`Site::site_json_ending`] shows, hashed: a rebuild that keeps it
+    /// does not write the tag lists of the whole site again.
+    fn site_json_ending_fingerprint(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let library = self.library;
+        let mut h = crate::hash::FastHasher::default();
+        for d in library.drivers.values() {
+            (
+                &d.id,
+                &d.title,
+                d.primary,
+                &library.items[d.aim].id,
+                &d.parents,
+            )
+                .hash(&mut h);
+            for &i in library.changes_by_driver.get(&d.id).into_iter().flatten() {
+                library.items[i].id.hash(&mut h);
+            }
+            0xffu8.hash(&mut h);
+        }
+        for t in library.tags.values() {
+            (&t.name, &t.slug).hash(&mut h);
+            for &i in &t.items {
+                library.items[i].id.hash(&mut h);
+            }
+            0xffu8.hash(&mut h);
+        }
+        h.finish()
     }
 }
 
@@ -1781,9 +1830,12 @@ pub fn render_site(
             .chain(site.files.keys())
             .all(|p| p.starts_with("search") || planned.contains(p))
     });
-    let site_json = site.site_json(&entries);
+    let ending = cache.site_wide("site.json", site.site_json_ending_fingerprint(), || {
+        site.site_json_ending()
+    });
+    let site_json = site.site_json(&entries, ending);
     site.files.insert(PathBuf::from("site.json"), site_json);
-    site.sitemap(&generated);
+    site.sitemap(&generated, cache);
     for (name, text) in super::assets() {
         site.files.insert(
             Path::new("assets").join(name),
