@@ -544,3 +544,27 @@ fn a_cycle_with_a_warning_is_resolved_anew_on_every_edit() {
         (true, false)
     );
 }
+
+#[test]
+fn a_lesson_body_edit_leaves_the_notes_page_until_what_it_draws_on_changes() {
+    let mut s = Session::new();
+    let lesson = "notes/lesson-finding-hf-discharges.md";
+    s.edit(lesson, |t| t + "\nOne more sentence.\n");
+    // The lesson's page and the search index: /notes/ shows what it draws on, which
+    // the edit kept.
+    let rendered = s.step("a lesson's body", &[lesson]);
+    assert_eq!(
+        rendered, 2,
+        "rendered {rendered} pages for a lesson's body edit"
+    );
+    // A new link to a measure is something it draws on: /notes/ shows it.
+    s.edit(lesson, |t| t + "\nSee also [[falls-rate]].\n");
+    s.step("a lesson's new link", &[lesson]);
+    let files = s.rebuild(&[]).unwrap();
+    let notes = page(&files, "notes/index.html");
+    let card = notes
+        .split("<li class=\"card card-note card-lesson\">")
+        .find(|card| card.contains("notes/lesson-finding-hf-discharges/"))
+        .expect("the lesson's card");
+    assert!(card.contains("measures/falls-rate/"), "{card}");
+}

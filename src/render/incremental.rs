@@ -41,6 +41,8 @@ pub(super) enum Dep {
     Tag(String),
     /// A driver: its place in an aim's diagram and the change ideas serving it.
     Driver(String),
+    /// What a note draws on: the cycles and measures it names, the items it links to.
+    Sources(String),
 }
 
 thread_local! {
@@ -409,6 +411,18 @@ impl<'a> Fingerprints<'a> {
                     .collect::<Vec<_>>(),
             ),
             Dep::Tag(slug) => hash_of(library.tags.get(slug).map(|t| (&t.name, ids(&t.items)))),
+            Dep::Sources(id) => library.by_id.get(id).map_or(ABSENT, |&i| {
+                let named = |refs: &[crate::content::frontmatter::Ref]| -> Vec<u64> {
+                    refs.iter()
+                        .map(|r| library.by_id.get(&r.id).map_or(ABSENT, |t| self.idents[*t]))
+                        .collect()
+                };
+                let note = library.items[i].note();
+                hash_of((
+                    note.map(|n| (named(&n.cycles), named(&n.measures))),
+                    ids(&library.outgoing[i]),
+                ))
+            }),
             Dep::Driver(id) => hash_of((
                 library
                     .drivers

@@ -1326,8 +1326,7 @@ impl Site<'_> {
     fn sources(&self, i: usize) -> (Vec<usize>, Vec<usize>) {
         let library = self.library;
         let item = &library.items[i];
-        // Its links.
-        incremental::read(Dep::Item(item.id.clone()));
+        incremental::read(Dep::Sources(item.id.clone()));
         let Some(note) = item.note() else {
             return (Vec::new(), Vec::new());
         };
