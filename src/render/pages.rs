@@ -1747,8 +1747,11 @@ pub fn render_site(
     };
     // The search index keeps a cache in `site` and runs on all cores itself: it is
     // rendered beside the other units (its assembly is serial), not after them.
-    let (parallel, serial): (Vec<usize>, Vec<usize>) =
+    let (mut parallel, serial): (Vec<usize>, Vec<usize>) =
         stale.into_iter().partition(|&u| units[u] != Unit::Search);
+    // The listings, a few large pages, first: started last, one of them kept a core
+    // busy after the other had run out of pages.
+    parallel.sort_by_key(|&u| matches!(units[u], Unit::Item(_)));
     let (sources, views, cards, site_value, annotated, chrome) = (
         site.sources.clone(),
         site.views.clone(),
