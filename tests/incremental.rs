@@ -14,6 +14,7 @@ struct Session {
     _dir: tempfile::TempDir,
     site: PathBuf,
     cache: Cache,
+    breaks_next: bool,
 }
 
 impl Session {
@@ -25,6 +26,7 @@ impl Session {
             _dir: dir,
             site,
             cache: Cache::default(),
+            breaks_next: false,
         };
         session.rebuild(&[]).expect("the example site builds");
         session
@@ -47,9 +49,22 @@ impl Session {
 
     /// Edits, rebuilds incrementally, and checks the result against a clean build.
     /// Returns how many pages the rebuild rendered.
+    /// The site must build after the step unless [`Session::breaks`] came first: an edit
+    /// that breaks the site by mistake would otherwise compare only diagnostics from
+    /// there on (two steps did, unnoticed).
     fn step(&mut self, what: &str, changed: &[&str]) -> usize {
         let incremental = self.rebuild(changed);
         let clean = self.clean();
+        let meant_to_fail = std::mem::take(&mut self.breaks_next);
+        assert_eq!(
+            clean.is_err(),
+            meant_to_fail,
+            "{what}: the clean build {}",
+            match &clean {
+                Err(e) => format!("failed: {e}"),
+                Ok(_) => "succeeded".to_string(),
+            }
+        );
         match (incremental, clean) {
             (Ok(incremental), Ok(clean)) => assert_same(what, &incremental, &clean),
             (Err(cyclebook::Error::Content(a)), Err(cyclebook::Error::Content(b))) => {
@@ -65,6 +80,12 @@ impl Session {
             ),
         }
         self.cache.render.last_rendered
+    }
+
+    /// The next step breaks the site on purpose: it must fail to build.
+    fn breaks(&mut self) -> &mut Self {
+        self.breaks_next = true;
+        self
     }
 
     fn edit(&self, rel: &str, change: impl FnOnce(String) -> String) {
@@ -213,7 +234,8 @@ fn any_sequence_of_edits_matches_a_clean_build() {
     s.edit("cycles/bay-tagging-3.md", |t| {
         t.replace("started: ", "started: 2020-01-01\nx_started: ")
     });
-    s.step("a broken edit", &["cycles/bay-tagging-3.md"]);
+    s.breaks()
+        .step("a broken edit", &["cycles/bay-tagging-3.md"]);
     s.edit("cycles/bay-tagging-3.md", |t| {
         t.replace("started: 2020-01-01\nx_started: ", "started: ")
     });
@@ -222,15 +244,18 @@ fn any_sequence_of_edits_matches_a_clean_build() {
     s.edit("cyclebook.yml", |t| {
         t.replace("title:", "title: Renamed site\nx_title:")
     });
-    s.step("a broken setting", &["cyclebook.yml"]);
+    s.breaks().step("a broken setting", &["cyclebook.yml"]);
     s.edit("cyclebook.yml", |t| {
         t.replace("title: Renamed site\nx_title:", "title:")
     });
     s.step("the setting restored", &["cyclebook.yml"]);
+    // Inside the quotes: unquoted, `title: Ward 7 — "…"` is a YAML error, and every
+    // step after this one compared only diagnostics.
     s.edit("cyclebook.yml", |t| {
-        t.replacen("title: ", "title: Ward 7 — ", 1)
+        t.replacen("title: \"", "title: \"Ward 7 — ", 1)
     });
     s.step("the site's title", &["cyclebook.yml"]);
+    assert!(page(&s.rebuild(&[]).unwrap(), "index.html").contains("Ward 7 — Northfield"));
 
     fs::create_dir_all(s.path("templates/partials")).unwrap();
     s.write(
@@ -251,14 +276,18 @@ fn any_sequence_of_edits_matches_a_clean_build() {
         &["static/plan.txt", "notes/patient-rep-feedback.md"],
     );
 
+    // Inside the quotes: `title: Renamed: "…"` would be a YAML error, not a new title.
     s.edit("changes/safety-huddle.md", |t| {
-        t.replacen("title: ", "title: Renamed: ", 1)
+        t.replacen("title: \"", "title: \"Renamed: ", 1)
     });
     let rendered = s.step("title of a change idea", &["changes/safety-huddle.md"]);
     assert!(
         rendered > 3,
         "cycles showing the change's title were rendered again"
     );
+    let files = s.rebuild(&[]).unwrap();
+    assert!(page(&files, "cycles/falls-huddle-2/index.html")
+        .contains("Renamed: Falls safety huddle at every shift handover"));
 }
 
 #[test]
@@ -454,13 +483,14 @@ fn an_edit_that_changes_a_relation_is_resolved_anew() {
         t + "\nBroken: [[no-such-item]].\n"
     });
     assert_eq!(
-        s.watched("a broken link", &["notes/patient-rep-feedback.md"]),
+        s.breaks()
+            .watched("a broken link", &["notes/patient-rep-feedback.md"]),
         (true, false)
     );
     // While a file has a problem, even an edit that keeps its relations resolves anew.
     s.edit("notes/patient-rep-feedback.md", |t| t + "\nStill broken.\n");
     assert_eq!(
-        s.watched(
+        s.breaks().watched(
             "an edit of a broken file",
             &["notes/patient-rep-feedback.md"]
         ),
@@ -521,7 +551,8 @@ fn a_file_that_comes_goes_or_moves_walks_the_site_again() {
     s.write("notes/README.md", "Not an item.\n");
     assert!(s.walks("a skipped file", &["notes/README.md"]));
     fs::rename(s.path("measures/falls-rate.csv"), s.path("falls-rate.csv")).unwrap();
-    s.step("a measure's data gone", &["measures/falls-rate.csv"]);
+    s.breaks()
+        .step("a measure's data gone", &["measures/falls-rate.csv"]);
     fs::rename(s.path("falls-rate.csv"), s.path("measures/falls-rate.csv")).unwrap();
     assert!(s.walks("the data back", &["measures/falls-rate.csv"]));
     // Nothing named: nothing to trust.
