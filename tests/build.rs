@@ -632,7 +632,7 @@ fn a_site_with_only_a_title_builds_every_list_page() {
 }
 
 #[test]
-fn readmes_underscored_and_hidden_files_are_not_content() {
+fn readmes_underscored_hidden_and_backup_files_are_not_content() {
     let site = Site::from_files(&[
         (
             "cycles/README.md",
@@ -642,6 +642,7 @@ fn readmes_underscored_and_hidden_files_are_not_content() {
         ("notes/.hidden.md", "editor backup\n"),
         ("static/.DS_Store", "junk"),
         ("static/robots.txt", "User-agent: *\n"),
+        ("static/robots.txt~", "an editor's backup\n"),
         ("notes/kept.md", "---\ntitle: Kept\n---\n"),
     ]);
     assert!(site.check_ok().is_empty());
@@ -649,7 +650,7 @@ fn readmes_underscored_and_hidden_files_are_not_content() {
     let files: Vec<String> = built.tree().into_keys().collect();
     assert!(files.contains(&"notes/kept/index.html".to_string()));
     assert!(files.contains(&"robots.txt".to_string()));
-    for absent in ["readme", "_draft", "hidden", ".DS_Store"] {
+    for absent in ["readme", "_draft", "hidden", ".DS_Store", "~"] {
         assert!(
             !files.iter().any(|f| f.to_lowercase().contains(absent)),
             "{absent} was published: {files:?}"

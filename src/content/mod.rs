@@ -289,9 +289,13 @@ fn files_under(root: &Path, dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Ve
         .follow_links(false)
         .follow_root_links(false)
         .sort_by_file_name();
+    // Hidden files and folders, editors' backups (`plan.pdf~`) and built sites are
+    // not the site's: `serve`'s watcher ignores the same.
     for entry in walker.into_iter().filter_entry(|e| {
+        let name = e.file_name().to_string_lossy();
         e.depth() == 0
-            || !(e.file_name().to_string_lossy().starts_with('.')
+            || !(name.starts_with('.')
+                || name.ends_with('~')
                 || e.file_type().is_dir() && is_built_site(e.path()))
     }) {
         match entry {
