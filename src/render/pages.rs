@@ -331,8 +331,8 @@ fn feed_time(d: Date) -> String {
 
 impl Site<'_> {
     /// The feeds the site publishes (none for an internal site), the one that follows
-    /// the section of `href` first: feed readers offer the first.
-    fn feeds(&self, href: &str) -> Vec<Value> {
+    /// `section` (a page address's first folder) first: feed readers offer the first.
+    fn feeds(&self, section: &str) -> Vec<Value> {
         if self.config.visibility == Visibility::Internal {
             return Vec::new();
         }
@@ -344,7 +344,6 @@ impl Site<'_> {
         if self.history.is_some() {
             feeds.push((RECENT_FEED, format!("{title}: {}", FEED_NAMES[2])));
         }
-        let section = href.split('/').next().unwrap_or("");
         feeds.sort_by_key(|(feed, _)| {
             !feed.starts_with(&format!("{section}/")) || section.is_empty()
         });
@@ -420,20 +419,14 @@ impl Site<'_> {
         });
         ctx.insert_value("site", site.clone());
         let section = href.split('/').next().unwrap_or("");
-        let chrome = self
+        let not_found = page_kind == "404";
+        let [nav, feeds] = self
             .chrome
             .lock()
             .expect("no panic while held")
-            .get(&(section.to_string(), page_kind == "404"))
-            .cloned();
-        let [nav, feeds] = chrome.unwrap_or_else(|| {
-            let chrome = self.chrome_of(section, page_kind == "404");
-            self.chrome
-                .lock()
-                .expect("no panic while held")
-                .insert((section.to_string(), page_kind == "404"), chrome.clone());
-            chrome
-        });
+            .entry((section.to_string(), not_found))
+            .or_insert_with(|| self.chrome_of(section, not_found))
+            .clone();
         ctx.insert_value("nav", nav);
         ctx.insert_value("feeds", feeds);
         ctx.insert("root", &root);
