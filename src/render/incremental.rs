@@ -377,6 +377,11 @@ impl<'a> Fingerprints<'a> {
         self.compute(dep)
     }
 
+    /// One fingerprint of `deps` together (each with what it names).
+    pub(super) fn of_all(&self, deps: &[Dep]) -> u64 {
+        hash_of(deps.iter().map(|d| (d, self.of(d))).collect::<Vec<_>>())
+    }
+
     fn compute(&self, dep: &Dep) -> u64 {
         let library = self.library;
         let ids =

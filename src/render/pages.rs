@@ -1609,36 +1609,6 @@ impl Site<'_> {
         ending.push_str("\n}\n");
         ending
     }
-
-    /// Everything [`Site::site_json_ending`] shows, hashed: a rebuild that keeps it
-    /// does not write the tag lists of the whole site again.
-    fn site_json_ending_fingerprint(&self) -> u64 {
-        use std::hash::{Hash, Hasher};
-        let library = self.library;
-        let mut h = crate::hash::FastHasher::default();
-        for d in library.drivers.values() {
-            (
-                &d.id,
-                &d.title,
-                d.primary,
-                &library.items[d.aim].id,
-                &d.parents,
-            )
-                .hash(&mut h);
-            for &i in library.changes_by_driver.get(&d.id).into_iter().flatten() {
-                library.items[i].id.hash(&mut h);
-            }
-            0xffu8.hash(&mut h);
-        }
-        for t in library.tags.values() {
-            (&t.name, &t.slug).hash(&mut h);
-            for &i in &t.items {
-                library.items[i].id.hash(&mut h);
-            }
-            0xffu8.hash(&mut h);
-        }
-        h.finish()
-    }
 }
 
 /// Renders every page of the site into memory, reusing from `cache` the pages whose
@@ -1825,9 +1795,12 @@ pub fn render_site(
             .chain(site.files.keys())
             .all(|p| p.starts_with("search") || planned.contains(p))
     });
-    let ending = cache.site_wide("site.json", site.site_json_ending_fingerprint(), || {
-        site.site_json_ending()
-    });
+    // The end of `site.json` shows the drivers and tags: made again when what the pages
+    // showing them read of them changed.
+    let mut shown = vec![Dep::Tags];
+    shown.extend(library.tags.keys().map(|slug| Dep::Tag(slug.clone())));
+    shown.extend(library.drivers.keys().map(|id| Dep::Driver(id.clone())));
+    let ending = cache.site_wide("site.json", now.of_all(&shown), || site.site_json_ending());
     let site_json = site.site_json(&entries, ending);
     site.files.insert(PathBuf::from("site.json"), site_json);
     site.sitemap(&generated, cache);
