@@ -41,18 +41,51 @@ fn a_site_template_replaces_the_theme_one_for_its_pages_only() {
 #[test]
 fn a_site_partial_overrides_the_theme_partial_everywhere() {
     let site = Site::fixture_copy("linked");
+    // The partial may read any variable of the page it is included in.
     site.write(
         "templates/partials/card.html",
-        "<li class=\"my-card\">{{ card.title }}</li>\n",
+        "<li class=\"my-card\">{{ card.title }} on {{ page.kind }}</li>\n",
     );
     let built = site.build();
     built
         .page("cycles/index.html")
-        .contains(r#"<li class="my-card">Huddle test three</li>"#)
+        .contains(r#"<li class="my-card">Huddle test three on cycles</li>"#)
         .lacks(r#"class="card card-cycle""#);
     built
         .page("cycles/huddle-2/index.html")
-        .contains(r#"<li class="my-card">Short huddles happen</li>"#);
+        .contains(r#"<li class="my-card">Short huddles happen on cycle</li>"#);
+    built
+        .page("tags/huddle/index.html")
+        .contains(r#"<li class="my-card">Huddle test three on tag</li>"#);
+}
+
+/// `partials/card_list.html` prints each card's `html` (the card rendered once for
+/// item and tag pages) where the page's `root` is the one it was rendered for, else
+/// includes the partial: either way the same page as including it every time.
+#[test]
+fn cards_rendered_ahead_are_the_cards_the_partial_renders() {
+    let site = Site::example_copy();
+    let ahead = site.build().tree();
+    site.write(
+        "templates/partials/card_list.html",
+        "{% if cards %}<ul class=\"cards\">\n{% for card in cards %}{% include \"partials/card.html\" %}{% endfor %}\n</ul>{% else %}<p class=\"empty\">{{ empty }}</p>{% endif %}\n",
+    );
+    let included = site.build().tree();
+    common::assert_same_tree(&ahead, &included);
+    // Cards at every depth: the dashboard, a list page, an item page's backlinks.
+    let html = |rel: &str| String::from_utf8(ahead[rel].clone()).unwrap();
+    assert!(html("index.html").contains(r#"<li class="card card-cycle">"#));
+    assert!(html("index.html").contains(r#"href="cycles/"#));
+    assert!(html("cycles/index.html").contains(r#"<a class="card-title" href="../cycles/"#));
+    let backlinks = ahead
+        .iter()
+        .filter(|(rel, _)| rel.starts_with("cycles/") && rel.ends_with("/index.html"))
+        .map(|(_, page)| String::from_utf8_lossy(page).into_owned())
+        .find(|page| {
+            page.contains(r#"<section class="backlinks""#) && page.contains(r#"<li class="card "#)
+        })
+        .expect("a cycle page lists what links to it");
+    assert!(backlinks.contains(r#"<a class="card-title" href="../../"#));
 }
 
 #[test]

@@ -92,6 +92,9 @@ struct Site<'a> {
     /// Each item's card as a template value, made once per build and shared by every
     /// page that lists it (Tera values are reference-counted, so a copy is cheap).
     cards: Arc<Vec<OnceLock<tera::Value>>>,
+    /// Whether cards carry `html` (see [`Site::card`]): not when the site overrides
+    /// `partials/card.html`, which may read any variable of the page including it.
+    card_html: bool,
     /// The `site` variable of every page.
     site_value: Arc<OnceLock<tera::Value>>,
     /// `nav` and `feeds` by section (and whether the page is the 404 page): the same
@@ -303,6 +306,11 @@ fn indented(value: &Value, indent: &str) -> String {
 /// `nav` and `feeds` by (section, is the 404 page).
 type ChromeBySection = std::collections::HashMap<(String, bool), [tera::Value; 2]>;
 
+/// The partial each card of a list is rendered with.
+const CARD_TEMPLATE: &str = "partials/card.html";
+/// The `root` of item and tag pages, where most lists of cards are.
+const CARD_HTML_ROOT: &str = "../../";
+
 /// `../` once per folder level of `href`.
 fn root_for(href: &str) -> String {
     "../".repeat(href.matches('/').count())
@@ -359,8 +367,33 @@ impl Site<'_> {
             incremental::read(Dep::Card(self.library.items[i].id.clone()));
         }
         self.cards[i]
-            .get_or_init(|| tv(&card_unrecorded(self.library, i)))
+            .get_or_init(|| {
+                let card = tv(&card_unrecorded(self.library, i));
+                if self.card_html {
+                    self.with_html(card)
+                } else {
+                    card
+                }
+            })
             .clone()
+    }
+
+    /// `card` with `html`: `root` and `text`, the card as `partials/card.html` renders
+    /// it on pages of that `root`. Most lists of cards are on item and tag pages (the
+    /// backlinks, the tag's items), where `partials/card_list.html` then prints it
+    /// instead of running the partial for each of the ~10 lists an item is in. On a
+    /// template error the card is left without, and the partial reports the error.
+    fn with_html(&self, card: tera::Value) -> tera::Value {
+        let mut ctx = tera::Context::new();
+        ctx.insert_value("card", card.clone());
+        ctx.insert("root", CARD_HTML_ROOT);
+        match self.tera.render(CARD_TEMPLATE, &ctx) {
+            Ok(text) => {
+                let html = tmap([("root", tv(CARD_HTML_ROOT)), ("text", tv(&text))]);
+                with_fields(card, [("html", html)])
+            }
+            Err(_) => card,
+        }
     }
 
     /// Item `i`'s card as data, noted as read.
@@ -1648,6 +1681,7 @@ pub fn render_site(
             None => std::mem::take(&mut cache.search),
         },
         cards: Arc::new((0..library.items.len()).map(|_| OnceLock::new()).collect()),
+        card_html: !overrides.contains_key(CARD_TEMPLATE),
         site_value: Default::default(),
         chrome: Default::default(),
         annotated: Arc::new((0..library.items.len()).map(|_| OnceLock::new()).collect()),
@@ -1723,6 +1757,7 @@ pub fn render_site(
         site.annotated.clone(),
         site.chrome.clone(),
     );
+    let card_html = site.card_html;
     let fork = || Site {
         library,
         config,
@@ -1735,6 +1770,7 @@ pub fn render_site(
         site_json_entry: None,
         search: Default::default(),
         cards: cards.clone(),
+        card_html,
         site_value: site_value.clone(),
         annotated: annotated.clone(),
         chrome: chrome.clone(),

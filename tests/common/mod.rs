@@ -124,6 +124,17 @@ impl Site {
         }
     }
 
+    /// A private copy of the example site that the test may change.
+    pub fn example_copy() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("example-site");
+        copy_dir(&example_site_path(), &root);
+        Site {
+            root,
+            _dir: Some(dir),
+        }
+    }
+
     /// A site written from `(path, content)` pairs into a fresh temporary folder.
     /// A `cyclebook.yml` with a title is added unless one is given.
     pub fn from_files(files: &[(&str, &str)]) -> Site {
