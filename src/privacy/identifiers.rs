@@ -130,7 +130,13 @@ pub fn scan(text: &str) -> Vec<Finding> {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         // Every rule needs an ASCII digit (numbers, dates, postcodes) or an `@` (emails):
         // most lines of prose have neither and are passed over in one quick look.
-        if !line.bytes().any(|b| b.is_ascii_digit() || b == b'@') {
+        let (digits, ats) = line.bytes().fold((0usize, 0usize), |(d, a), b| {
+            (
+                d + usize::from(b.is_ascii_digit()),
+                a + usize::from(b == b'@'),
+            )
+        });
+        if digits == 0 && ats == 0 {
             table = DobTable::after_line(table, index, line);
             continue;
         }
@@ -138,13 +144,15 @@ pub fn scan(text: &str) -> Vec<Finding> {
         let wanted = |rule: Rule| allowed & rule.bit() == 0;
         let bytes = line.as_bytes();
         hits.clear();
-        if wanted(Rule::NhsNumber) {
+        // An NHS number is ten digits, a phone number at least ten (eleven in the
+        // national form, less its 0 after +44): most lines with a number have fewer.
+        if digits >= 10 && wanted(Rule::NhsNumber) {
             find_nhs_numbers(bytes, &mut hits);
         }
-        if wanted(Rule::Email) {
+        if ats > 0 && wanted(Rule::Email) {
             find_emails(line, &mut hits);
         }
-        if wanted(Rule::Phone) {
+        if digits >= 10 && wanted(Rule::Phone) {
             find_phones(bytes, &mut hits);
         }
         if wanted(Rule::Postcode) {
@@ -234,10 +242,17 @@ const ALL_RULES: u8 = (1 << Rule::ALL.len()) - 1;
 fn allowed_rules(line: &str) -> u8 {
     let bytes = line.as_bytes();
     let mut allowed = 0;
-    let mut from = 0;
-    while let Some(found) = line.get(from..).and_then(|rest| rest.find(ALLOW_MARKER)) {
-        let after = from + found + ALLOW_MARKER.len();
-        from = after;
+    // Each marker found by its `:` (a few per line at most) rather than by a substring
+    // search set up for every line.
+    let (name, rest) = ALLOW_MARKER.split_at(ALLOW_MARKER.find(':').expect("a colon") + 1);
+    let markers = bytes.iter().enumerate().filter_map(|(colon, &c)| {
+        let start = (colon + 1).checked_sub(name.len())?;
+        (c == b':'
+            && bytes[start..=colon] == *name.as_bytes()
+            && bytes[colon + 1..].starts_with(rest.as_bytes()))
+        .then_some(colon + 1 + rest.len())
+    });
+    for after in markers {
         match bytes.get(after) {
             Some(b'=') => allowed |= named_rules(&bytes[after + 1..]),
             // `cyclebook:allowed`, `cyclebook:allow-list`: another word.
@@ -625,14 +640,26 @@ fn find_postcodes(b: &[u8], hits: &mut Vec<Hit>) {
 
 /// Letters allowed in each position of an outward code (A9, A99, AA9, AA99, A9A, AA9A)
 /// and of an inward code (9AA).
-const FIRST_LETTERS: &[u8] = b"ABCDEFGHIJKLMNOPRSTUWYZ";
-const SECOND_LETTERS: &[u8] = b"ABCDEFGHKLMNOPQRSTUVWXY";
-const THIRD_LETTERS_A9A: &[u8] = b"ABCDEFGHJKPSTUW";
-const FOURTH_LETTERS_AA9A: &[u8] = b"ABEHMNPRVWXY";
-const INWARD_LETTERS: &[u8] = b"ABDEFGHJLNPQRSTUWXYZ";
+const FIRST_LETTERS: u32 = letters(b"ABCDEFGHIJKLMNOPRSTUWYZ");
+const SECOND_LETTERS: u32 = letters(b"ABCDEFGHKLMNOPQRSTUVWXY");
+const THIRD_LETTERS_A9A: u32 = letters(b"ABCDEFGHJKPSTUW");
+const FOURTH_LETTERS_AA9A: u32 = letters(b"ABEHMNPRVWXY");
+const INWARD_LETTERS: u32 = letters(b"ABDEFGHJLNPQRSTUWXYZ");
 
-fn in_set(c: u8, set: &[u8]) -> bool {
-    set.contains(&c.to_ascii_uppercase())
+/// `set` (capital letters) as a bit per letter, so that a look-up is one test.
+const fn letters(set: &[u8]) -> u32 {
+    let mut mask = 0;
+    let mut k = 0;
+    while k < set.len() {
+        mask |= 1 << (set[k] - b'A');
+        k += 1;
+    }
+    mask
+}
+
+fn in_set(c: u8, set: u32) -> bool {
+    let c = c.to_ascii_uppercase();
+    c.is_ascii_uppercase() && set & (1 << (c - b'A')) != 0
 }
 
 fn postcode_at(b: &[u8], i: usize) -> Option<usize> {
@@ -713,7 +740,10 @@ fn find_dates_of_birth(line: &str, hits: &mut Vec<Hit>) {
     let mut strong = Vec::new();
     let mut weak = Vec::new();
     for (i, c) in b.iter().enumerate() {
-        if c.is_ascii_alphabetic() && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
+        // Every keyword starts with a `b` or a `d`.
+        if matches!(c.to_ascii_lowercase(), b'b' | b'd')
+            && (i == 0 || !b[i - 1].is_ascii_alphanumeric())
+        {
             match keyword_at(b, i) {
                 Some((end, true)) => strong.push((i, end)),
                 Some((end, false)) => weak.push((i, end)),
