@@ -4,8 +4,8 @@
 use super::source::SourceFile;
 use crate::date::Date;
 use crate::diagnostics::{did_you_mean, Diagnostic, Pos};
+use crate::hash::FastMap;
 use serde_yaml::{Mapping, Value};
-use std::collections::HashMap;
 
 /// A reference to another item (or driver) by id, remembering where it was written.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,8 +63,8 @@ pub fn parse_yaml(yaml: &str) -> Result<Value, YamlError> {
 /// this scan of the text recovers them for diagnostics.
 #[derive(Debug, Default)]
 pub struct KeyIndex {
-    keys: HashMap<String, Pos>,
-    values: HashMap<String, Pos>,
+    keys: FastMap<String, Pos>,
+    values: FastMap<String, Pos>,
 }
 
 impl KeyIndex {
@@ -77,7 +77,7 @@ impl KeyIndex {
         }
         let mut index = KeyIndex::default();
         let mut stack: Vec<(usize, Node, String)> = Vec::new();
-        let mut item_counts: HashMap<String, usize> = HashMap::new();
+        let mut item_counts: FastMap<String, usize> = FastMap::default();
         let mut block_scalar_indent: Option<usize> = None;
         for (i, raw) in yaml.lines().enumerate() {
             let line_no = first_line + i;
@@ -187,7 +187,7 @@ impl KeyIndex {
     }
 }
 
-fn lookup(map: &HashMap<String, Pos>, path: &str) -> Option<Pos> {
+fn lookup(map: &FastMap<String, Pos>, path: &str) -> Option<Pos> {
     let mut path = path;
     loop {
         if let Some(pos) = map.get(path) {
