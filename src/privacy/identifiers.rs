@@ -130,13 +130,8 @@ pub fn scan(text: &str) -> Vec<Finding> {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         // Every rule needs an ASCII digit (numbers, dates, postcodes) or an `@` (emails):
         // most lines of prose have neither and are passed over in one quick look.
-        let (digits, ats) = line.bytes().fold((0usize, 0usize), |(d, a), b| {
-            (
-                d + usize::from(b.is_ascii_digit()),
-                a + usize::from(b == b'@'),
-            )
-        });
-        if digits == 0 && ats == 0 {
+        let (digits, at) = digits_and_at(line.as_bytes());
+        if digits == 0 && !at {
             table = DobTable::after_line(table, index, line);
             continue;
         }
@@ -149,7 +144,7 @@ pub fn scan(text: &str) -> Vec<Finding> {
         if digits >= 10 && wanted(Rule::NhsNumber) {
             find_nhs_numbers(bytes, &mut hits);
         }
-        if ats > 0 && wanted(Rule::Email) {
+        if at && wanted(Rule::Email) {
             find_emails(line, &mut hits);
         }
         if digits >= 10 && wanted(Rule::Phone) {
@@ -158,7 +153,8 @@ pub fn scan(text: &str) -> Vec<Finding> {
         if wanted(Rule::Postcode) {
             find_postcodes(bytes, &mut hits);
         }
-        if wanted(Rule::DateOfBirth) {
+        // The shortest date, `1/3/41`, has four digits.
+        if digits >= 4 && wanted(Rule::DateOfBirth) {
             find_dates_of_birth(line, &mut hits);
             if let Some(table) = &table {
                 find_dates_of_birth_in_column(bytes, table, &mut hits);
@@ -170,6 +166,23 @@ pub fn scan(text: &str) -> Vec<Finding> {
         table = DobTable::after_line(table, index, line);
     }
     findings
+}
+
+/// How many ASCII digits `line` has, and whether it has an `@`: counted in blocks with
+/// byte counters, which the compiler turns into vector instructions.
+fn digits_and_at(line: &[u8]) -> (usize, bool) {
+    let (mut digits, mut at) = (0, false);
+    for block in line.chunks(255) {
+        let (d, a) = block.iter().fold((0u8, 0u8), |(d, a), &c| {
+            (
+                d + u8::from(c.wrapping_sub(b'0') < 10),
+                a | u8::from(c == b'@'),
+            )
+        });
+        digits += usize::from(d);
+        at |= a != 0;
+    }
+    (digits, at)
 }
 
 /// The NHS modulus 11 check: weights 10 down to 2 on the first nine digits, check digit
@@ -621,20 +634,25 @@ fn phone_at(b: &[u8], i: usize) -> Option<usize> {
 // Postcodes
 
 fn find_postcodes(b: &[u8], hits: &mut Vec<Hit>) {
-    let mut i = 0;
-    while i < b.len() {
-        if b[i].is_ascii_alphabetic() && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
-            if let Some(end) = postcode_at(b, i) {
-                hits.push(Hit {
-                    start: i,
-                    rule: Rule::Postcode,
-                    end,
-                });
-                i = end;
-                continue;
+    // An outward code has a digit one or two bytes after its start (A9, AA9), and
+    // `GIR 0AA` its 0 three or four after: only starts that near a digit are tried, in
+    // order, none inside a postcode already found.
+    let mut next = 0;
+    for digit in (0..b.len()).filter(|&d| b[d].is_ascii_digit()) {
+        for i in digit.saturating_sub(4).max(next)..digit {
+            if b[i].is_ascii_alphabetic() && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
+                if let Some(end) = postcode_at(b, i) {
+                    hits.push(Hit {
+                        start: i,
+                        rule: Rule::Postcode,
+                        end,
+                    });
+                    next = end;
+                    break;
+                }
             }
         }
-        i += 1;
+        next = next.max(digit);
     }
 }
 
