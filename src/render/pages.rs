@@ -1055,7 +1055,7 @@ impl Site<'_> {
                 fields.extend(
                     page_fields
                         .into_iter()
-                        .map(|(key, value)| (Key::from(key), tv(&value))),
+                        .map(|(key, value)| (Key::from(key), value)),
                 );
                 let data = view.data_json(&item.id, &item.title, m, &cycles);
                 let mut text = serde_json::to_string_pretty(&data).expect("data.json serializes");
