@@ -30,6 +30,9 @@ pub fn parse_yaml(yaml: &str) -> Result<Value, YamlError> {
     if yaml.trim().is_empty() {
         return Ok(Value::Mapping(Mapping::new()));
     }
+    if let Some(value) = super::quick_yaml::parse(yaml) {
+        return Ok(value);
+    }
     serde_yaml::from_str::<Value>(yaml).map_err(|e| {
         let (line, col) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
         let raw = e.to_string();

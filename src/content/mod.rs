@@ -4,6 +4,7 @@
 pub mod frontmatter;
 pub mod items;
 pub mod measure_data;
+mod quick_yaml;
 pub mod source;
 
 use crate::config::{Config, CONFIG_FILE};
