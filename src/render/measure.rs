@@ -975,7 +975,6 @@ impl MeasureView {
         };
         // Built as template values: with ~100 rows of 16 fields a measure, a JSON table
         // converted afterwards was a tenth of a measure page's time.
-        let text = |s: Option<String>| tera::Value::from(s);
         let table: Vec<tera::Value> = a
             .points
             .iter()
@@ -998,32 +997,27 @@ impl MeasureView {
                     .iter()
                     .map(|s| tera::Value::from(signal_words(*s)))
                     .collect();
-                let row = [
+                super::pages::tmap([
                     ("period", tera::Value::from(self.labels[i].as_str())),
                     ("iso", tera::Value::from(self.dates[i].to_string())),
-                    ("value_display", text(value_display)),
+                    ("value_display", tera::Value::from(value_display)),
                     ("suppressed", tera::Value::from(withheld.is_some())),
                     (
                         "denominator_display",
-                        text(self.denominators[i].map(|v| v.to_string())),
+                        tera::Value::from(self.denominators[i].map(|v| v.to_string())),
                     ),
-                    ("plotted_display", text(plotted_display)),
-                    ("centre_display", text(self.display(p.centre))),
-                    ("lower_display", text(self.display(p.lower))),
-                    ("upper_display", text(self.display(p.upper))),
+                    ("plotted_display", tera::Value::from(plotted_display)),
+                    ("centre_display", tera::Value::from(self.display(p.centre))),
+                    ("lower_display", tera::Value::from(self.display(p.lower))),
+                    ("upper_display", tera::Value::from(self.display(p.upper))),
                     ("phase", tera::Value::from(p.phase + 1)),
                     ("excluded", tera::Value::from(p.excluded)),
                     ("baseline", tera::Value::from(p.baseline)),
                     ("signals", tera::Value::from(signals)),
                     ("variation", tera::Value::from(variation_class(p.variation))),
-                    ("note", text(self.notes[i].clone())),
-                    ("note_letter", text(letter_of(i))),
-                ];
-                let mut map = tera::Map::with_capacity(row.len());
-                for (key, value) in row {
-                    map.insert(tera::value::Key::Str(key), value);
-                }
-                tera::Value::from(map)
+                    ("note", tera::Value::from(self.notes[i].clone())),
+                    ("note_letter", tera::Value::from(letter_of(i))),
+                ])
             })
             .collect();
         let phases: Vec<Value> = a

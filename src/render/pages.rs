@@ -105,7 +105,7 @@ struct Site<'a> {
 }
 
 /// A Tera map of `pairs`. Values that are already Tera values are shared, not copied.
-fn tmap<const N: usize>(pairs: [(&'static str, tera::Value); N]) -> tera::Value {
+pub(super) fn tmap<const N: usize>(pairs: [(&'static str, tera::Value); N]) -> tera::Value {
     let mut map = tera::Map::with_capacity(N);
     for (key, value) in pairs {
         map.insert(tera::value::Key::Str(key), value);
