@@ -85,12 +85,9 @@ fn nested_block(block: &[&str]) -> Option<Value> {
     if block[0].starts_with('-') {
         let mut items = Vec::with_capacity(block.len());
         for line in block {
-            let item = line.strip_prefix("- ")?.trim_matches(' ');
             // `- key: value` (a mapping in the sequence), `- ` (a nested block) and
-            // `- - x` are left to serde_yaml.
-            if item.is_empty() || item.starts_with('-') || key_and_rest(item).is_some() {
-                return None;
-            }
+            // `- - x` are not scalars: `inline_value` refuses them.
+            let item = line.strip_prefix("- ")?.trim_matches(' ');
             items.push(inline_value(item)?);
         }
         Some(Value::Sequence(items))
@@ -332,6 +329,9 @@ url: https://example.nhs.uk/a?b=c
             "nested:\n  deeper:\n    x: 1\n",
             "nested:\n  - a\n   - b\n",
             "nested:\n  - \n",
+            "nested:\n  - - x\n",
+            "nested:\n  - id: x\n",
+            "nested:\n  - id:\n",
             "true: x\n",
             "1: x\n",
             "\"quoted key\": x\n",
