@@ -210,6 +210,21 @@ impl Diagnostic {
 
 /// Paths in diagnostics always use `/`, whatever the platform, so output is stable.
 pub fn display_path(path: &Path) -> String {
+    // Most paths are already as their components would print them.
+    if let Some(text) = path.to_str() {
+        let plain = !cfg!(windows)
+            && !text.contains("//")
+            && !text.contains("/./")
+            && text != "/"
+            && !(text.len() > 1 && (text.ends_with('/') || text.ends_with("/.")));
+        if plain {
+            return text.to_string();
+        }
+    }
+    by_components(path)
+}
+
+fn by_components(path: &Path) -> String {
     path.components()
         .map(|c| match c {
             // Joined with "/" below, the root becomes the leading slash.
@@ -344,6 +359,27 @@ pub fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn display_path_takes_plain_paths_as_they_are_and_others_by_component() {
+        let parts = [
+            "", "a", "b.md", ".", "..", "/", "//", "./", "/.", "x y", "é",
+        ];
+        let mut checked = 0;
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    let text = format!("{a}{b}{c}");
+                    let path = Path::new(&text);
+                    assert_eq!(display_path(path), by_components(path), "{text:?}");
+                    checked += 1;
+                }
+            }
+        }
+        assert_eq!(checked, parts.len().pow(3));
+        assert_eq!(display_path(Path::new("notes/./a//b/")), "notes/a/b");
+        assert_eq!(display_path(Path::new("/")), "");
+    }
 
     #[test]
     fn renders_like_rustc_with_caret_under_the_span() {

@@ -4,6 +4,7 @@
 mod read;
 
 use crate::date::Date;
+use crate::hash::FastMap;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -57,8 +58,10 @@ pub struct History {
     /// Commits that touched at least one file of the site, newest first.
     pub commits: Vec<Commit>,
     /// Per site-relative path (its current name), the indices in `commits` of the
-    /// commits that touched it or a file it was renamed from, newest first.
-    pub files: BTreeMap<PathBuf, Vec<usize>>,
+    /// commits that touched it or a file it was renamed from, newest first. Hashed, not
+    /// ordered: every page looks its files up here, and ordering paths compares them
+    /// component by component.
+    pub files: FastMap<PathBuf, Vec<usize>>,
     /// The clone is shallow: the oldest commit read is not the repository's first, so
     /// files that seem created by it may be older.
     pub shallow: bool,

@@ -783,7 +783,9 @@ mod tests {
     }
 
     fn paths(h: &History) -> Vec<&str> {
-        h.files.keys().map(|p| p.to_str().unwrap()).collect()
+        let mut paths: Vec<&str> = h.files.keys().map(|p| p.to_str().unwrap()).collect();
+        paths.sort_unstable();
+        paths
     }
 
     fn ids<'a>(h: &'a History, path: &str) -> Vec<&'a str> {

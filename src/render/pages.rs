@@ -287,10 +287,49 @@ fn of_note_kind<'a>(
         .filter(move |i| library.items[*i].note().is_some_and(|n| n.kind == kind))
 }
 
+/// An item's entry in `site.json`, borrowed from the library. Fields in alphabetical
+/// order, as serde_json's sorted maps printed the `json!` object it was made as; those
+/// skipped when `None` belong to some kinds only, or need the git history.
+#[derive(Serialize)]
+struct SiteJsonEntry<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    authors: Option<Vec<AuthorEntry<'a>>>,
+    backlinks: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    created: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    csv: Option<String>,
+    front_matter: &'a Value,
+    id: &'a str,
+    kind: &'a str,
+    links: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<Option<&'a str>>,
+    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    points: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    previous: Option<Option<&'a str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ramp: Option<Vec<&'a str>>,
+    summary: Option<&'a str>,
+    tags: &'a [String],
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    updated: Option<Option<String>>,
+    url: String,
+}
+
+#[derive(Serialize)]
+struct AuthorEntry<'a> {
+    commits: usize,
+    name: &'a str,
+}
+
 /// `value` pretty-printed, its lines after the first indented by `indent`: how it
 /// reads nested at that depth in a pretty-printed document. (Strings cannot break a
 /// line: JSON escapes their line breaks.)
-fn indented(value: &Value, indent: &str) -> String {
+fn indented(value: &impl Serialize, indent: &str) -> String {
     let text = serde_json::to_string_pretty(value).expect("JSON values serialize");
     let mut out = String::with_capacity(text.len() + text.len() / 4);
     for (n, line) in text.split('\n').enumerate() {
@@ -840,14 +879,19 @@ impl Site<'_> {
         }
         let make = || {
             let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-            let paths: std::collections::BTreeSet<&Path> = self
+            // In the order of paths (by component), which for these paths (made here,
+            // without `.` or doubled slashes) is that of their `/`-separated parts:
+            // ordering `Path`s themselves re-parses their components at each comparison.
+            let mut pages: Vec<String> = self
                 .files
                 .keys()
                 .chain(generated)
-                .map(PathBuf::as_path)
+                .map(|path| display_path(path))
+                .filter(|path| path.ends_with("index.html"))
                 .collect();
-            for path in paths {
-                let path = display_path(path);
+            pages.sort_unstable_by(|a, b| a.split('/').cmp(b.split('/')));
+            pages.dedup();
+            for path in pages {
                 let Some(dir) = path.strip_suffix("index.html") else {
                     continue;
                 };
@@ -884,7 +928,9 @@ impl Site<'_> {
         for kind in Kind::ALL {
             incremental::read(Dep::Kind(kind));
         }
-        let mut item_of_path: BTreeMap<&Path, usize> = BTreeMap::new();
+        // Hashed: ordered maps compare paths component by component, and every commit's
+        // paths are looked up.
+        let mut item_of_path: crate::hash::FastMap<&Path, usize> = Default::default();
         for (i, item) in library.items.iter().enumerate() {
             for path in source_paths(item) {
                 item_of_path.insert(path, i);
@@ -1550,54 +1596,57 @@ impl Site<'_> {
     fn site_json_entry_of(&self, i: usize) -> Arc<str> {
         let library = self.library;
         let item = &library.items[i];
-        let mut v = json!({
-            "id": item.id,
-            "kind": item.kind.as_str(),
-            "title": item.title,
-            "url": format!("/{}", item.href()),
-            "path": display_path(item.path()),
-            "summary": item.summary,
-            "tags": item.tags,
-            "front_matter": item.front_matter,
-            "links": library.outgoing[i].iter().map(|t| &library.items[*t].id).collect::<Vec<_>>(),
-            "backlinks": library.backlinks[i].iter().map(|t| &library.items[*t].id).collect::<Vec<_>>(),
-        });
+        let ids = |items: &[usize]| -> Vec<&str> {
+            items
+                .iter()
+                .map(|t| library.items[*t].id.as_str())
+                .collect()
+        };
+        let mut entry = SiteJsonEntry {
+            authors: None,
+            backlinks: ids(&library.backlinks[i]),
+            created: None,
+            csv: None,
+            front_matter: &item.front_matter,
+            id: &item.id,
+            kind: item.kind.as_str(),
+            links: ids(&library.outgoing[i]),
+            next: None,
+            path: display_path(item.path()),
+            points: None,
+            previous: None,
+            ramp: None,
+            summary: item.summary.as_deref(),
+            tags: &item.tags,
+            title: &item.title,
+            updated: None,
+            url: format!("/{}", item.href()),
+        };
         if let Some(history) = self.history {
             let file = history.files_together(&source_paths(item));
-            v["created"] = json!(file
-                .as_ref()
-                .and_then(|f| f.created)
-                .map(|c| c.date().to_string()));
-            v["updated"] = json!(file
-                .as_ref()
-                .and_then(|f| f.updated)
-                .map(|c| c.date().to_string()));
-            v["authors"] = json!(file
-                .as_ref()
-                .map(|f| f
-                    .authors
-                    .iter()
-                    .map(|(name, commits)| json!({ "name": name, "commits": commits }))
-                    .collect::<Vec<_>>())
-                .unwrap_or_default());
+            let date = |c: Option<&Commit>| c.map(|c| c.date().to_string());
+            entry.created = Some(date(file.as_ref().and_then(|f| f.created)));
+            entry.updated = Some(date(file.as_ref().and_then(|f| f.updated)));
+            entry.authors = Some(file.map_or_else(Vec::new, |f| {
+                f.authors
+                    .into_iter()
+                    .map(|(name, commits)| AuthorEntry { commits, name })
+                    .collect()
+            }));
         }
         if item.kind == Kind::Cycle {
             let (prev, next) = library.neighbours.get(&i).copied().unwrap_or((None, None));
-            v["previous"] = json!(prev.map(|p| &library.items[p].id));
-            v["next"] = json!(next.map(|n| &library.items[n].id));
+            entry.previous = Some(prev.map(|p| library.items[p].id.as_str()));
+            entry.next = Some(next.map(|n| library.items[n].id.as_str()));
         }
         if item.kind == Kind::Change {
-            v["ramp"] = json!(library
-                .ramps
-                .get(&i)
-                .map(|r| r.iter().map(|c| &library.items[*c].id).collect::<Vec<_>>())
-                .unwrap_or_default());
+            entry.ramp = Some(library.ramps.get(&i).map_or_else(Vec::new, |r| ids(r)));
         }
         if let Some(m) = item.measure() {
-            v["csv"] = json!(format!("/{}{}.csv", item.href(), item.id));
-            v["points"] = json!(m.data.as_ref().map_or(0, |d| d.points.len()));
+            entry.csv = Some(format!("/{}{}.csv", item.href(), item.id));
+            entry.points = Some(m.data.as_ref().map_or(0, |d| d.points.len()));
         }
-        format!("    {}", indented(&v, "    ")).into()
+        format!("    {}", indented(&entry, "    ")).into()
     }
 
     /// `site.json`: the entries of every item, in library order, then `ending` (the
