@@ -146,6 +146,9 @@ pub struct Staging {
     dir: PathBuf,
     out: PathBuf,
     finished: bool,
+    /// Folders (relative to `dir`) made so far: a file goes straight into a known one,
+    /// and a new one is made before its first file, not after a failed attempt.
+    made: std::sync::Mutex<crate::hash::FastSet<PathBuf>>,
 }
 
 impl Staging {
@@ -164,6 +167,7 @@ impl Staging {
             dir,
             out: out_abs,
             finished: false,
+            made: Default::default(),
         };
         fs::write(
             staging.dir.join(MARKER),
@@ -176,6 +180,21 @@ impl Staging {
     /// Writes one file at `rel`, making its folders when they are missing.
     pub fn write_file(&self, rel: &Path, output: &Output) -> Result<(), WriteError> {
         let target = self.dir.join(rel);
+        if let Some(folder) = rel.parent().filter(|f| !f.as_os_str().is_empty()) {
+            let known = self
+                .made
+                .lock()
+                .expect("no panic while held")
+                .contains(folder);
+            if !known {
+                let dir = self.dir.join(folder);
+                fs::create_dir_all(&dir).map_err(io_err(&dir))?;
+                self.made
+                    .lock()
+                    .expect("no panic while held")
+                    .insert(folder.to_path_buf());
+            }
+        }
         let write = || match output {
             Output::Bytes(bytes) => fs::write(&target, bytes.as_slice()),
             Output::Copy(from) => fs::copy(from, &target).map(|_| ()),
@@ -187,32 +206,14 @@ impl Staging {
                 io::Write::flush(&mut file)
             }
         };
-        match write() {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                if let Some(dir) = target.parent() {
-                    fs::create_dir_all(dir).map_err(io_err(dir))?;
-                }
-                write()
-            }
-            result => result,
-        }
-        .map_err(|e| match output {
+        write().map_err(|e| match output {
             Output::Copy(from) if !from.exists() => WriteError::Io(from.clone(), e),
             _ => WriteError::Io(target.clone(), e),
         })
     }
 
-    /// Writes `files` on all cores, each folder made once before its files.
+    /// Writes `files` on all cores.
     pub fn write_all(&self, files: &SiteFiles) -> Result<(), WriteError> {
-        let folders: std::collections::BTreeSet<&Path> = files
-            .keys()
-            .filter_map(|rel| rel.parent())
-            .filter(|dir| !dir.as_os_str().is_empty())
-            .collect();
-        for dir in folders {
-            let dir = self.dir.join(dir);
-            fs::create_dir_all(&dir).map_err(io_err(&dir))?;
-        }
         use rayon::prelude::*;
         let files: Vec<(&PathBuf, &Output)> = files.iter().collect();
         files

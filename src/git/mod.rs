@@ -80,6 +80,10 @@ pub struct FileHistory<'a> {
     pub authors: Vec<(&'a str, usize)>,
     /// Newest first.
     pub commits: Vec<&'a Commit>,
+    /// Where each of `commits` is in [`History::commits`].
+    pub indices: Vec<usize>,
+    /// Where `created` is in [`History::commits`].
+    pub created_index: Option<usize>,
 }
 
 impl History {
@@ -105,7 +109,8 @@ impl History {
         indices.retain(|i| !self.boundary.contains(i));
         let commits: Vec<&Commit> = indices.iter().map(|i| &self.commits[*i]).collect();
         let updated = commits.first().copied();
-        let created = (!self.boundary.contains(&oldest)).then(|| &self.commits[oldest]);
+        let created_index = (!self.boundary.contains(&oldest)).then_some(oldest);
+        let created = created_index.map(|i| &self.commits[i]);
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for c in &commits {
             *counts.entry(c.author.as_str()).or_default() += 1;
@@ -117,6 +122,8 @@ impl History {
             updated,
             authors,
             commits,
+            indices,
+            created_index,
         })
     }
 

@@ -114,10 +114,22 @@ const BOTTOM: f64 = 46.0;
 const MARKER_RADIUS: f64 = 8.0;
 
 pub fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(s.len());
+    let mut written = 0;
+    for (at, byte) in s.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&s[written..at]);
+        out.push_str(entity);
+        written = at + 1;
+    }
+    out.push_str(&s[written..]);
+    out
 }
 
 /// A step of 1, 2 or 5 × 10ⁿ giving about `count` ticks over `span`.
@@ -836,6 +848,29 @@ pub fn assurance_icon(assurance: Assurance) -> String {
 mod tests {
     use super::*;
     use crate::stats::{self, Chart, Period};
+
+    #[test]
+    fn escape_replaces_the_four_characters_and_keeps_the_rest() {
+        let by_replace = |s: &str| {
+            s.replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+                .replace('"', "&quot;")
+        };
+        let pieces = ["", "a", "&", "<", ">", "\"", "'", "é", "&amp;", "—", " "];
+        for a in pieces {
+            for b in pieces {
+                for c in pieces {
+                    let text = format!("{a}{b}{c}");
+                    assert_eq!(escape(&text), by_replace(&text), "{text:?}");
+                }
+            }
+        }
+        assert_eq!(
+            escape("Ward <7> & \"B\""),
+            "Ward &lt;7&gt; &amp; &quot;B&quot;"
+        );
+    }
 
     #[test]
     fn coordinates_print_as_the_standard_formatting_does() {

@@ -102,6 +102,9 @@ struct Site<'a> {
     chrome: Arc<std::sync::Mutex<ChromeBySection>>,
     /// Each measure's annotated cycles (see [`Site::annotated_cycles`]), by item index.
     annotated: Arc<Vec<OnceLock<Arc<Vec<AnnotatedCycle>>>>>,
+    /// Each commit of the history as an item page's `history` shows it, by index in
+    /// `history.commits`: the same few commits are on thousands of pages.
+    commit_values: Arc<Vec<OnceLock<tera::Value>>>,
 }
 
 /// A Tera map of `pairs`. Values that are already Tera values are shared, not copied.
@@ -681,26 +684,31 @@ impl Site<'_> {
             "source_url",
             tv(&self.config.source_url(&display_path(item.path()))),
         );
-        put("backlinks", tv(&self.cards(backlinks.iter().copied())));
+        put(
+            "backlinks",
+            tera::Value::from(self.cards(backlinks.iter().copied())),
+        );
         put(
             "links",
-            tv(&self.cards(library.outgoing[i].iter().copied())),
+            tera::Value::from(self.cards(library.outgoing[i].iter().copied())),
         );
-        put("history", tv(&self.history_fields(item)));
+        put("history", self.history_fields(item));
         put(
             "extra",
             item.front_matter.get("extra").map_or_else(|| tv(&()), tv),
         );
         let of_kind = |kind: Kind| -> tera::Value {
-            tv(&self.cards(
-                backlinks
-                    .iter()
-                    .copied()
-                    .filter(|b| library.items[*b].kind == kind),
-            ))
+            tera::Value::from(
+                self.cards(
+                    backlinks
+                        .iter()
+                        .copied()
+                        .filter(|b| library.items[*b].kind == kind),
+                ),
+            )
         };
         let refs = |ids: &[crate::content::frontmatter::Ref]| -> tera::Value {
-            tv(&self.cards(ids.iter().filter_map(|r| {
+            tera::Value::from(self.cards(ids.iter().filter_map(|r| {
                 incremental::read(Dep::Card(r.id.clone()));
                 library.by_id.get(&r.id).copied()
             })))
@@ -715,7 +723,7 @@ impl Site<'_> {
                         library.by_id.get(&r.id).copied()
                     })
                     .filter(|ci| library.items[*ci].kind == Kind::Change);
-                put("change", tv(&change.map(|ci| self.card(ci))));
+                put("change", tera::Value::from(change.map(|ci| self.card(ci))));
                 put("started", tv(&date_view(c.started)));
                 put("ended", tv(&date_view(c.ended)));
                 put("predictions", tv(&c.predictions));
@@ -723,8 +731,8 @@ impl Site<'_> {
                 put("measures", refs(&c.measures));
                 put("notes", of_kind(Kind::Note));
                 let (prev, next) = library.neighbours.get(&i).copied().unwrap_or((None, None));
-                put("prev", tv(&prev.map(|p| self.card(p))));
-                put("next", tv(&next.map(|n| self.card(n))));
+                put("prev", tera::Value::from(prev.map(|p| self.card(p))));
+                put("next", tera::Value::from(next.map(|n| self.card(n))));
                 let ramp = change.and_then(|ci| {
                     let order = library.ramps.get(&ci)?;
                     let position = order.iter().position(|x| *x == i)? + 1;
@@ -734,7 +742,7 @@ impl Site<'_> {
                         ("total", tv(&order.len())),
                     ]))
                 });
-                put("ramp", tv(&ramp));
+                put("ramp", tera::Value::from(ramp));
                 "cycle.html"
             }
             Details::Note(n) => {
@@ -767,9 +775,9 @@ impl Site<'_> {
                         ])
                     })
                     .collect();
-                put("drivers", tv(&drivers));
+                put("drivers", tera::Value::from(drivers));
                 let ramp = library.ramps.get(&i).cloned().unwrap_or_default();
-                put("cycles", tv(&self.cards(ramp)));
+                put("cycles", tera::Value::from(self.cards(ramp)));
                 put("notes", of_kind(Kind::Note));
                 "change.html"
             }
@@ -778,7 +786,7 @@ impl Site<'_> {
                     incremental::read(Dep::Card(r.id.clone()));
                     library.by_id.get(&r.id).copied()
                 });
-                put("measure", tv(&measure.map(|m| self.card(m))));
+                put("measure", tera::Value::from(measure.map(|m| self.card(m))));
                 put("target", tv(&a.target));
                 put("by", tv(&date_view(a.by)));
                 // A secondary driver under several primaries is anchored at its first place.
@@ -806,7 +814,7 @@ impl Site<'_> {
                                     ("id", tv(&s.id)),
                                     ("title", tv(&s.title)),
                                     ("anchor", tv(&anchor)),
-                                    ("changes", tv(&self.tested_cards(changes))),
+                                    ("changes", tera::Value::from(self.tested_cards(changes))),
                                 ])
                             })
                             .collect();
@@ -819,12 +827,12 @@ impl Site<'_> {
                         tmap([
                             ("id", tv(&p.driver.id)),
                             ("title", tv(&p.driver.title)),
-                            ("secondary", tv(&secondary)),
-                            ("changes", tv(&self.tested_cards(changes))),
+                            ("secondary", tera::Value::from(secondary)),
+                            ("changes", tera::Value::from(self.tested_cards(changes))),
                         ])
                     })
                     .collect();
-                put("drivers", tv(&drivers));
+                put("drivers", tera::Value::from(drivers));
                 put(
                     "driver_svg",
                     tv(&driver::diagram(library, i).map(|d| d.to_svg(&root))),
@@ -838,31 +846,84 @@ impl Site<'_> {
     }
 
     /// Created, updated, authors and commits of an item's files; `null` without git.
-    fn history_fields(&self, item: &Item) -> Value {
+    fn history_fields(&self, item: &Item) -> tera::Value {
         let Some(history) = self.history else {
-            return Value::Null;
+            return tera::Value::none();
         };
         let paths = source_paths(item);
         let source = display_path(item.path());
         let Some(file) = history.files_together(&paths) else {
-            return json!({ "committed": false, "shallow": history.shallow });
+            return tmap([
+                ("committed", tera::Value::from(false)),
+                ("shallow", tera::Value::from(history.shallow)),
+            ]);
         };
-        let mut view = json!({
-            "committed": true,
-            "shallow": history.shallow,
-            "created": file.created.map(|c| commit_view(self.config, c)),
-            "updated": file.updated.map(|c| commit_view(self.config, c)),
-            "authors": file.authors.iter().map(|(name, commits)| json!({ "name": name, "commits": commits })).collect::<Vec<_>>(),
-            "commits": file.commits.iter().map(|c| commit_view(self.config, c)).collect::<Vec<_>>(),
-            "history_url": self.config.history_url(&source),
-        });
+        // Keys in alphabetical order, as the JSON object this was once made from had.
+        let mut view = tera::Map::with_capacity(8);
+        let mut put = |key: &'static str, value: tera::Value| {
+            view.insert(Key::Str(key), value);
+        };
+        put(
+            "authors",
+            tera::Value::from(
+                file.authors
+                    .iter()
+                    .map(|(name, commits)| {
+                        tmap([
+                            ("commits", tera::Value::from(*commits)),
+                            ("name", tera::Value::from(*name)),
+                        ])
+                    })
+                    .collect::<Vec<_>>(),
+            ),
+        );
+        put(
+            "commits",
+            tera::Value::from(
+                file.commits
+                    .iter()
+                    .zip(&file.indices)
+                    .map(|(c, &i)| self.commit_value(i, c))
+                    .collect::<Vec<_>>(),
+            ),
+        );
+        put("committed", tera::Value::from(true));
+        put(
+            "created",
+            tera::Value::from(
+                (file.created.zip(file.created_index)).map(|(c, i)| self.commit_value(i, c)),
+            ),
+        );
         if let Some(m) = item.measure() {
-            view["data_updated"] = json!(history
+            let data = history
                 .file(&m.csv_path)
-                .and_then(|f| f.updated)
-                .map(|c| commit_view(self.config, c)));
+                .and_then(|f| f.updated.zip(f.indices.first().copied()));
+            put(
+                "data_updated",
+                tera::Value::from(data.map(|(c, i)| self.commit_value(i, c))),
+            );
         }
-        view
+        put(
+            "history_url",
+            tera::Value::from(self.config.history_url(&source)),
+        );
+        put("shallow", tera::Value::from(history.shallow));
+        put(
+            "updated",
+            tera::Value::from(
+                (file.updated.zip(file.indices.first().copied()))
+                    .map(|(c, i)| self.commit_value(i, c)),
+            ),
+        );
+        tera::Value::from(view)
+    }
+
+    /// Commit `c`, at `index` in the history's commits, as the `history` of item pages
+    /// shows it: made once.
+    fn commit_value(&self, index: usize, c: &Commit) -> tera::Value {
+        self.commit_values[index]
+            .get_or_init(|| tv(&json!(commit_view(self.config, c))))
+            .clone()
     }
 
     /// `/sitemap.xml` for search engines: every page, when the site is public and its
@@ -970,7 +1031,7 @@ impl Site<'_> {
                 with_fields(
                     tv(&commit_view(self.config, c)),
                     [
-                        ("items", tv(&self.cards(touched))),
+                        ("items", tera::Value::from(self.cards(touched))),
                         ("other_files", tv(&others)),
                         ("boundary", tv(&false)),
                     ],
@@ -1074,7 +1135,7 @@ impl Site<'_> {
                 with_fields(self.card(library.by_id[&c.id]), [("marker", tv(&marker))])
             })
             .collect();
-        fields.insert(Key::Str("cycles"), tv(&annotated));
+        fields.insert(Key::Str("cycles"), tera::Value::from(annotated));
         let backlinks = &library.backlinks[i];
         let of_kind = |kind: Kind| {
             self.cards(
@@ -1084,8 +1145,8 @@ impl Site<'_> {
                     .filter(|b| library.items[*b].kind == kind),
             )
         };
-        fields.insert(Key::Str("notes"), tv(&of_kind(Kind::Note)));
-        fields.insert(Key::Str("aims"), tv(&of_kind(Kind::Aim)));
+        fields.insert(Key::Str("notes"), tera::Value::from(of_kind(Kind::Note)));
+        fields.insert(Key::Str("aims"), tera::Value::from(of_kind(Kind::Aim)));
         let below =
             crate::privacy::suppression::threshold(self.config.suppress_below, m.suppress_below);
         let view = self.views[i].as_ref().map(|view| view.published(below));
@@ -1240,7 +1301,10 @@ impl Site<'_> {
                 .copied()
                 .filter(|i| status_of(*i).is_some_and(|s| statuses.contains(&s)))
                 .collect();
-            tmap([("label", tv(label)), ("items", tv(&self.cards(members)))])
+            tmap([
+                ("label", tv(label)),
+                ("items", tera::Value::from(self.cards(members))),
+            ])
         })
         .collect();
         let mut ctx = self.base_context("cycles/", "cycles", Kind::Cycle.plural_label());
@@ -1361,8 +1425,8 @@ impl Site<'_> {
                 with_fields(
                     self.card(i),
                     [
-                        ("cycles", tv(&self.cards(cycles))),
-                        ("measures", tv(&self.cards(measures))),
+                        ("cycles", tera::Value::from(self.cards(cycles))),
+                        ("measures", tera::Value::from(self.cards(measures))),
                     ],
                 )
             })
@@ -1441,7 +1505,10 @@ impl Site<'_> {
                 // Its ramp.
                 incremental::read(Dep::Item(item.id.clone()));
                 let ramp = library.ramps.get(&i).cloned().unwrap_or_default();
-                with_fields(self.card(i), [("cycles", tv(&self.cards(ramp)))])
+                with_fields(
+                    self.card(i),
+                    [("cycles", tera::Value::from(self.cards(ramp)))],
+                )
             })
             .collect();
         let mut ctx = self.base_context("changes/", "changes", Kind::Change.plural_label());
@@ -1491,7 +1558,7 @@ impl Site<'_> {
                     (!members.is_empty()).then(|| {
                         tmap([
                             ("label", tv(kind.plural_label())),
-                            ("items", tv(&self.cards(members))),
+                            ("items", tera::Value::from(self.cards(members))),
                         ])
                     })
                 })
@@ -1734,6 +1801,11 @@ pub fn render_site(
         site_value: Default::default(),
         chrome: Default::default(),
         annotated: Arc::new((0..library.items.len()).map(|_| OnceLock::new()).collect()),
+        commit_values: Arc::new(
+            (0..history.map_or(0, |h| h.commits.len()))
+                .map(|_| OnceLock::new())
+                .collect(),
+        ),
     };
     let card_fingerprint = |i: usize| card_fingerprint(library, i);
     let now = Fingerprints::new(library, history, &card_fingerprint);
@@ -1798,13 +1870,14 @@ pub fn render_site(
     // The listings, a few large pages, first: started last, one of them kept a core
     // busy after the other had run out of pages.
     parallel.sort_by_key(|&u| matches!(units[u], Unit::Item(_)));
-    let (sources, views, cards, site_value, annotated, chrome) = (
+    let (sources, views, cards, site_value, annotated, chrome, commit_values) = (
         site.sources.clone(),
         site.views.clone(),
         site.cards.clone(),
         site.site_value.clone(),
         site.annotated.clone(),
         site.chrome.clone(),
+        site.commit_values.clone(),
     );
     let card_html = site.card_html;
     let fork = || Site {
@@ -1822,6 +1895,7 @@ pub fn render_site(
         card_html,
         site_value: site_value.clone(),
         annotated: annotated.clone(),
+        commit_values: commit_values.clone(),
         chrome: chrome.clone(),
     };
     let (mut done, serial_done): (BTreeMap<usize, Done>, Vec<(usize, Done)>) = rayon::join(
