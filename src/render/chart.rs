@@ -115,6 +115,12 @@ const MARKER_RADIUS: f64 = 8.0;
 
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
+    push_escaped(&mut out, s);
+    out
+}
+
+/// `s` escaped (as [`escape`] does) onto the end of `out`.
+fn push_escaped(out: &mut String, s: &str) {
     let mut written = 0;
     for (at, byte) in s.bytes().enumerate() {
         let entity = match byte {
@@ -129,7 +135,6 @@ pub fn escape(s: &str) -> String {
         written = at + 1;
     }
     out.push_str(&s[written..]);
-    out
 }
 
 /// A step of 1, 2 or 5 × 10ⁿ giving about `count` ticks over `span`.
@@ -153,31 +158,24 @@ pub fn nice_step(span: f64, count: f64) -> f64 {
 }
 
 pub fn format_number(value: f64, percent: bool) -> String {
-    let rounded = if value.abs() >= 100.0 {
+    let mut number = if value.abs() >= 100.0 {
         format!("{value:.0}")
     } else if value.abs() >= 10.0 {
         format!("{value:.1}")
     } else {
         format!("{value:.2}")
     };
-    let trimmed = if rounded.contains('.') {
-        rounded
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .to_string()
-    } else {
-        rounded
-    };
-    let trimmed = if trimmed == "-0" {
-        "0".to_string()
-    } else {
-        trimmed
-    };
-    if percent {
-        format!("{trimmed}%")
-    } else {
-        trimmed
+    if number.contains('.') {
+        let kept = number.trim_end_matches('0').trim_end_matches('.').len();
+        number.truncate(kept);
     }
+    if number == "-0" {
+        number.remove(0);
+    }
+    if percent {
+        number.push('%');
+    }
+    number
 }
 
 /// The CSS class and words of a point's variation.
@@ -611,21 +609,28 @@ impl SpcChart<'_> {
             previous = Some(i);
         }
         svg.push_str(r#""/>"#);
+        let mut tip = String::new();
         for &i in &shown {
             let p = &a.points[i];
             let y = p.y.unwrap_or_default();
-            let mut tip = format!("{}: {}", self.labels[i], format_number(y, self.percent));
+            tip.clear();
+            tip.push_str(&self.labels[i]);
+            tip.push_str(": ");
+            tip.push_str(&format_number(y, self.percent));
             if !self.unit.is_empty() && !self.percent {
-                let _ = write!(tip, " {}", self.unit);
+                tip.push(' ');
+                tip.push_str(self.unit);
             }
             if p.excluded {
                 tip.push_str(" (excluded from the calculations)");
             }
-            if !p.signals.is_empty() {
-                let words: Vec<&str> = p.signals.iter().map(|s| signal_words(*s)).collect();
-                let _ = write!(tip, " — {}", words.join(", "));
+            for (n, signal) in p.signals.iter().enumerate() {
+                tip.push_str(if n == 0 { " — " } else { ", " });
+                tip.push_str(signal_words(*signal));
             }
-            let _ = write!(svg, "<g><title>{}</title>", escape(&tip));
+            svg.push_str("<g><title>");
+            push_escaped(&mut svg, &tip);
+            svg.push_str("</title>");
             point_shape(&mut svg, x_of(i), y_of(y), p.variation, p.excluded);
             svg.push_str("</g>");
         }
@@ -941,6 +946,11 @@ mod tests {
         assert_eq!(format_number(4.0, false), "4");
         assert_eq!(format_number(1234.4, false), "1234");
         assert_eq!(format_number(0.126, false), "0.13");
+        assert_eq!(format_number(-0.001, false), "0");
+        assert_eq!(format_number(-0.004, true), "0%");
+        assert_eq!(format_number(-0.3, false), "-0.3");
+        assert_eq!(format_number(-250.0, false), "-250");
+        assert_eq!(format_number(10.0, true), "10%");
     }
 
     fn chart_of(values: &[Option<f64>]) -> (Vec<Date>, Vec<String>, stats::Analysis) {

@@ -252,18 +252,33 @@ fn keep(word: &str, chars: usize) -> bool {
     !is_stop_word(word)
 }
 
-/// A Markdown body as plain text (chart blocks and raw HTML left out), and its first
-/// paragraph with spaces collapsed.
-pub fn plain_text(body: &str) -> (String, String) {
+/// A Markdown body as plain text (chart blocks and raw HTML left out).
+pub fn plain_text(body: &str) -> String {
+    plain(body, false)
+}
+
+/// The first paragraph of a Markdown body as plain text, with spaces collapsed.
+pub fn first_paragraph(body: &str) -> String {
+    let first = plain(body, true);
+    let mut collapsed = String::with_capacity(first.len());
+    for word in first.split_whitespace() {
+        if !collapsed.is_empty() {
+            collapsed.push(' ');
+        }
+        collapsed.push_str(word);
+    }
+    collapsed
+}
+
+/// The body's text, or only that of its first paragraph (then read no further).
+fn plain(body: &str, first_only: bool) -> String {
     let options = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_WIKILINKS;
-    let mut text = String::with_capacity(body.len());
-    let mut first = String::new();
+    let mut text = String::with_capacity(if first_only { 256 } else { body.len() });
     let mut in_chart = false;
-    let mut paragraphs = 0usize;
     let mut in_paragraph = false;
     for event in Parser::new_ext(body, options) {
         match event {
@@ -276,21 +291,17 @@ pub fn plain_text(body: &str) -> (String, String) {
                 text.push('\n');
             }
             Event::End(TagEnd::Paragraph) => {
+                if first_only {
+                    break;
+                }
                 in_paragraph = false;
-                paragraphs += 1;
                 text.push('\n');
             }
-            Event::Text(t) | Event::Code(t) if !in_chart => {
+            Event::Text(t) | Event::Code(t) if !in_chart && (in_paragraph || !first_only) => {
                 text.push_str(&t);
-                if in_paragraph && paragraphs == 0 {
-                    first.push_str(&t);
-                }
             }
-            Event::SoftBreak | Event::HardBreak => {
+            Event::SoftBreak | Event::HardBreak if in_paragraph || !first_only => {
                 text.push(' ');
-                if in_paragraph && paragraphs == 0 {
-                    first.push(' ');
-                }
             }
             // Block ends part words; inline ones (emphasis, links) do not.
             Event::End(
@@ -302,11 +313,11 @@ pub fn plain_text(body: &str) -> (String, String) {
                 | TagEnd::Superscript
                 | TagEnd::Subscript,
             ) => {}
-            Event::End(_) => text.push('\n'),
+            Event::End(_) if !first_only => text.push('\n'),
             _ => {}
         }
     }
-    (text, first.split_whitespace().collect::<Vec<_>>().join(" "))
+    text
 }
 
 /// `text` cut to at most [`SNIPPET_CHARS`] characters at a space, with `…` if cut.
@@ -380,7 +391,7 @@ impl Batch {
                 .for_each(|d| add(&d.title, 3)),
             Details::Note(_) | Details::Change(_) => {}
         }
-        add(&plain_text(item.body()).0, 4);
+        add(&plain_text(item.body()), 4);
         add(&item.id, 5);
         let counts = &mut self.counts;
         self.seen
@@ -443,7 +454,7 @@ fn doc_record(item: &Item) -> Vec<u8> {
     };
     let summary = match &item.summary {
         Some(s) => Some(snippet(s.trim())),
-        None => Some(snippet(&plain_text(item.body()).1)).filter(|s| !s.is_empty()),
+        None => Some(snippet(&first_paragraph(item.body()))).filter(|s| !s.is_empty()),
     };
     // A tuple is written as the array `json!` would make, without building a `Value`.
     serde_json::to_vec(&(&item.title, item.href(), summary, date, status)).expect("JSON serializes")
@@ -1422,14 +1433,33 @@ mod tests {
 
     #[test]
     fn plain_text_leaves_out_charts_and_html() {
-        let (text, first) = plain_text(
-            "## Plan\n\nTry *the* huddle\non [[falls-rate|the rate]].\n\n```chart\nmeasure: falls-rate\n```\n\n<b>raw</b> text\n",
-        );
+        let body = "## Plan\n\nTry *the* huddle\non [[falls-rate|the rate]].\n\n```chart\nmeasure: falls-rate\n```\n\n<b>raw</b> text\n";
+        let (text, first) = (plain_text(body), first_paragraph(body));
         assert!(text.contains("huddle"));
         assert!(text.contains("the rate"));
         assert!(!text.contains("measure:"));
         assert!(!text.contains("<b>"));
         assert_eq!(first, "Try the huddle on the rate.");
+    }
+
+    #[test]
+    fn the_first_paragraph_is_the_first_paragraph_block_wherever_it_is() {
+        let cases = [
+            (
+                "# Title\n\n- item one\n- item two\n\nThe  first\nparagraph.\n\nSecond.",
+                "The first paragraph.",
+            ),
+            (
+                "```chart\nmeasure: x\n```\n\n> Quoted *words*  `code`\n\nNext",
+                "Quoted words code",
+            ),
+            ("- loose\n\n- list\n\nAfter", "loose"),
+            ("| a | b |\n|---|---|\n| c | d |\n\nText", "Text"),
+            ("", ""),
+        ];
+        for (body, first) in cases {
+            assert_eq!(first_paragraph(body), first, "{body:?}");
+        }
     }
 
     #[test]
