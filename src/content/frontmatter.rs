@@ -66,8 +66,8 @@ pub fn parse_yaml(yaml: &str) -> Result<Value, YamlError> {
 /// this scan of the text recovers them for diagnostics.
 #[derive(Debug, Default)]
 pub struct KeyIndex {
-    keys: FastMap<String, Pos>,
-    values: FastMap<String, Pos>,
+    /// By path: where its key is written (not for the items of a `[a, b]`), and its value.
+    places: FastMap<String, (Option<Pos>, Pos)>,
 }
 
 impl KeyIndex {
@@ -113,12 +113,12 @@ impl KeyIndex {
                 *count += 1;
                 let after = rest[1..].trim_start();
                 let value_col = col + (rest.len() - after.len());
-                index
-                    .keys
-                    .insert(path.clone(), Pos::new(line_no, col + 1, 1));
-                index.values.insert(
+                index.places.insert(
                     path.clone(),
-                    Pos::new(line_no, value_col + 1, scalar_len(after)),
+                    (
+                        Some(Pos::new(line_no, col + 1, 1)),
+                        Pos::new(line_no, value_col + 1, scalar_len(after)),
+                    ),
                 );
                 stack.push((col, Node::Item, path));
                 col = value_col;
@@ -138,14 +138,13 @@ impl KeyIndex {
             } else {
                 format!("{parent}.{key}")
             };
-            index.keys.insert(
-                path.clone(),
-                Pos::new(line_no, col + 1, key.chars().count().max(1)),
-            );
             let value_col = col + value_offset;
-            index.values.insert(
+            index.places.insert(
                 path.clone(),
-                Pos::new(line_no, value_col + 1, scalar_len(value)),
+                (
+                    Some(Pos::new(line_no, col + 1, key.chars().count().max(1))),
+                    Pos::new(line_no, value_col + 1, scalar_len(value)),
+                ),
             );
             if value.starts_with('[') {
                 index.scan_flow_sequence(&path, value, line_no, value_col);
@@ -168,36 +167,37 @@ impl KeyIndex {
             let lead = part.len() - trimmed.len();
             let item = trimmed.trim_end();
             let start = col + offset + lead;
-            self.values.insert(
-                format!("{path}[{n}]"),
-                Pos::new(line, start + 1, item.chars().count().max(1)),
-            );
+            let value = Pos::new(line, start + 1, item.chars().count().max(1));
+            self.places
+                .entry(format!("{path}[{n}]"))
+                .and_modify(|(_, v)| *v = value)
+                .or_insert((None, value));
             offset += part.len() + 1;
         }
     }
 
     /// Position of a key, or of the nearest enclosing key that was found.
     pub fn key(&self, path: &str) -> Option<Pos> {
-        lookup(&self.keys, path)
+        self.nearest_key(path)
     }
 
     /// Position of a value, or of the nearest enclosing value that was found.
     pub fn value(&self, path: &str) -> Option<Pos> {
-        self.values
-            .get(path)
-            .copied()
-            .or_else(|| lookup(&self.keys, path))
-    }
-}
-
-fn lookup(map: &FastMap<String, Pos>, path: &str) -> Option<Pos> {
-    let mut path = path;
-    loop {
-        if let Some(pos) = map.get(path) {
-            return Some(*pos);
+        match self.places.get(path) {
+            Some(&(_, value)) => Some(value),
+            None => self.nearest_key(path),
         }
-        let cut = path.rfind(['.', '['])?;
-        path = &path[..cut];
+    }
+
+    fn nearest_key(&self, path: &str) -> Option<Pos> {
+        let mut path = path;
+        loop {
+            if let Some(&(Some(key), _)) = self.places.get(path) {
+                return Some(key);
+            }
+            let cut = path.rfind(['.', '['])?;
+            path = &path[..cut];
+        }
     }
 }
 
@@ -789,7 +789,7 @@ mod tests {
         let index = KeyIndex::scan(yaml, 1);
         assert_eq!(index.value("measures[1]"), Some(Pos::new(3, 3, 1)));
         assert_eq!(index.key("status"), Some(Pos::new(6, 1, 6)));
-        assert!(!index.keys.contains_key("definition.numerator"));
+        assert!(!index.places.contains_key("definition.numerator"));
     }
 
     #[test]

@@ -8,9 +8,9 @@ use crate::stats::{Analysis, Assurance, Variation};
 use std::fmt::Write as _;
 use std::ops::Range;
 
-/// A coordinate written with the precision of its format (`{:.1}`), the same text as
-/// the `f64` would give, without its exact-decimal algorithm for each of the ~800,000
-/// numbers of a 10,000-item site's charts.
+/// A number written with the precision of its format (`{:.1}`), the same text as the
+/// `f64` would give, without its exact-decimal algorithm for each of the ~800,000
+/// coordinates of a 10,000-item site's charts (and the values shown beside them).
 #[derive(Clone, Copy)]
 struct Px(f64);
 
@@ -159,11 +159,11 @@ pub fn nice_step(span: f64, count: f64) -> f64 {
 
 pub fn format_number(value: f64, percent: bool) -> String {
     let mut number = if value.abs() >= 100.0 {
-        format!("{value:.0}")
+        format!("{:.0}", Px(value))
     } else if value.abs() >= 10.0 {
-        format!("{value:.1}")
+        format!("{:.1}", Px(value))
     } else {
-        format!("{value:.2}")
+        format!("{:.2}", Px(value))
     };
     if number.contains('.') {
         let kept = number.trim_end_matches('0').trim_end_matches('.').len();
