@@ -117,8 +117,21 @@ const STOP_PACKED: [u64; STOP_WORDS.len()] = {
     list
 };
 
+/// The longest of [`STOP_WORDS`], in bytes: longer words need no search.
+const STOP_WORD_MAX_LEN: usize = {
+    let mut longest = 0;
+    let mut i = 0;
+    while i < STOP_WORDS.len() {
+        if STOP_WORDS[i].len() > longest {
+            longest = STOP_WORDS[i].len();
+        }
+        i += 1;
+    }
+    longest
+};
+
 fn is_stop_word(word: &str) -> bool {
-    word.len() <= 8 && STOP_PACKED.binary_search(&packed(word.as_bytes())).is_ok()
+    word.len() <= STOP_WORD_MAX_LEN && STOP_PACKED.binary_search(&packed(word.as_bytes())).is_ok()
 }
 
 /// Letters that NFD does not decompose, and what they are searched as.
