@@ -880,27 +880,25 @@ impl Site<'_> {
         put(
             "commits",
             tera::Value::from(
-                file.commits
+                file.indices
                     .iter()
-                    .zip(&file.indices)
-                    .map(|(c, &i)| self.commit_value(i, c))
+                    .map(|&i| self.commit_value(history, i))
                     .collect::<Vec<_>>(),
             ),
         );
         put("committed", tera::Value::from(true));
         put(
             "created",
-            tera::Value::from(
-                (file.created.zip(file.created_index)).map(|(c, i)| self.commit_value(i, c)),
-            ),
+            tera::Value::from(file.created_index.map(|i| self.commit_value(history, i))),
         );
         if let Some(m) = item.measure() {
+            // The newest commit of the data file: its `updated`.
             let data = history
                 .file(&m.csv_path)
-                .and_then(|f| f.updated.zip(f.indices.first().copied()));
+                .and_then(|f| f.indices.first().copied());
             put(
                 "data_updated",
-                tera::Value::from(data.map(|(c, i)| self.commit_value(i, c))),
+                tera::Value::from(data.map(|i| self.commit_value(history, i))),
             );
         }
         put(
@@ -910,19 +908,16 @@ impl Site<'_> {
         put("shallow", tera::Value::from(history.shallow));
         put(
             "updated",
-            tera::Value::from(
-                (file.updated.zip(file.indices.first().copied()))
-                    .map(|(c, i)| self.commit_value(i, c)),
-            ),
+            tera::Value::from(file.indices.first().map(|&i| self.commit_value(history, i))),
         );
         tera::Value::from(view)
     }
 
-    /// Commit `c`, at `index` in the history's commits, as the `history` of item pages
-    /// shows it: made once.
-    fn commit_value(&self, index: usize, c: &Commit) -> tera::Value {
+    /// The commit at `index` in `history.commits` as the `history` of item pages shows
+    /// it: made once. Through a JSON value, for the alphabetical key order it always had.
+    fn commit_value(&self, history: &History, index: usize) -> tera::Value {
         self.commit_values[index]
-            .get_or_init(|| tv(&json!(commit_view(self.config, c))))
+            .get_or_init(|| tv(&json!(commit_view(self.config, &history.commits[index]))))
             .clone()
     }
 
