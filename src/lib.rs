@@ -167,6 +167,7 @@ fn compile_with(
         });
     }
     let static_paths: Vec<PathBuf> = static_files.iter().map(|(out, _)| out.clone()).collect();
+    cache.links.keep_body_texts = !matches!(pages, Pages::Check) || !templates.is_empty();
     let (mut library, resolve_diagnostics) =
         resolve::resolve_cached(items, &static_paths, &mut cache.links);
     all.extend(resolve_diagnostics);

@@ -6,10 +6,10 @@ use crate::content::items::{CycleStatus, Details, Item, Kind};
 use crate::content::slugify;
 use crate::diagnostics::{did_you_mean, display_path, Diagnostic};
 use crate::hash::FastMap;
-use crate::render::markdown::{scan_links, BodyLink, LinkTarget};
+use crate::render::markdown::{scan_body, BodyLink, LinkTarget};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Where a body link leads, as a path relative to the site root.
 #[derive(Debug, Clone)]
@@ -68,6 +68,37 @@ pub struct Library {
     pub tags: BTreeMap<String, Tag>,
     /// Per measure: the cycles that name it, in start-date order.
     measure_cycles: HashMap<usize, Vec<usize>>,
+    /// The bodies parsed for their links, as plain text for the search index.
+    pub body_texts: BodyTexts,
+}
+
+/// By item: the plain text of its body, kept from the parse that found its links
+/// until the search index takes it, with the revision of the file it was read from.
+/// (Parsing each body once less was a twentieth of a build.) An item whose body was
+/// not parsed has none, and the index parses it itself.
+#[derive(Debug, Default, Clone)]
+pub struct BodyTexts(Arc<Vec<Mutex<Option<KeptText>>>>);
+
+/// A body's text and the revision of the file it was read from.
+type KeptText = (u64, String);
+
+impl BodyTexts {
+    /// Item `i`'s body text, if kept and still that of `revision`; no longer kept after.
+    pub fn take(&self, i: usize, revision: u64) -> Option<String> {
+        let slot = self.0.get(i)?;
+        let mut slot = slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match slot.take() {
+            Some((kept, text)) if kept == revision => Some(text),
+            _ => None,
+        }
+    }
+
+    /// Keeps item `i`'s body text, replacing what was kept.
+    fn keep(&self, i: usize, revision: u64, text: String) {
+        if let Some(slot) = self.0.get(i) {
+            *slot.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((revision, text));
+        }
+    }
 }
 
 impl Library {
@@ -180,6 +211,9 @@ pub struct LinkCache {
     last: Option<Last>,
     /// Whether the last resolve patched the one before (rather than resolving anew).
     pub last_patched: bool,
+    /// Whether to keep the bodies' text for the search index ([`Library::body_texts`]):
+    /// not when nothing will be rendered.
+    pub keep_body_texts: bool,
 }
 
 #[derive(Debug)]
@@ -208,7 +242,14 @@ pub fn resolve_cached(
 ) -> (Arc<Library>, Vec<Diagnostic>) {
     cache.last_patched = false;
     if let Some(mut last) = cache.last.take() {
-        if patch(&mut last, &items, static_files, &mut cache.bodies) {
+        let keep_texts = cache.keep_body_texts;
+        if patch(
+            &mut last,
+            &items,
+            static_files,
+            &mut cache.bodies,
+            keep_texts,
+        ) {
             cache.last_patched = true;
             let result = (last.library.clone(), last.diagnostics.clone());
             cache.last = Some(last);
@@ -227,9 +268,9 @@ pub fn resolve_cached(
     (library, diagnostics)
 }
 
-/// The links of an item's body.
-fn scan(item: &Item) -> Vec<BodyLink> {
-    scan_links(item.body(), item.body_line, item.path())
+/// The links of an item's body, and its plain text if `with_text`.
+fn scan(item: &Item, with_text: bool) -> (Vec<BodyLink>, Option<String>) {
+    scan_body(item.body(), item.body_line, item.path(), with_text)
 }
 
 /// Brings `last` up to date with `items` if they differ from its items only in files
@@ -245,6 +286,7 @@ fn patch(
     items: &[Arc<Item>],
     static_files: &[PathBuf],
     bodies: &mut HashMap<u64, Arc<Vec<BodyLink>>>,
+    keep_texts: bool,
 ) -> bool {
     if last.items.len() != items.len() || last.static_files != static_files {
         return false;
@@ -271,7 +313,7 @@ fn patch(
         let Some(old_links) = bodies.get(&old.source.revision) else {
             return false;
         };
-        let links = scan(new);
+        let (links, text) = scan(new, keep_texts);
         if !old_links
             .iter()
             .map(|l| &l.target)
@@ -279,11 +321,14 @@ fn patch(
         {
             return false;
         }
-        edits.push((k, i, links));
+        edits.push((k, i, links, text));
     }
     if !edits.is_empty() {
         let library = Arc::make_mut(&mut last.library);
-        for (k, i, links) in edits {
+        for (k, i, links, text) in edits {
+            if let Some(text) = text {
+                library.body_texts.keep(i, items[k].source.revision, text);
+            }
             bodies.remove(&last.items[k].source.revision);
             bodies.insert(items[k].source.revision, Arc::new(links));
             library.items[i] = items[k].clone();
@@ -402,18 +447,23 @@ fn resolve_anew(
     collect_drivers(&mut library, &mut diagnostics);
 
     // Bodies read again are parsed for links on all cores; the rest come from the cache.
-    let scanned: Vec<Arc<Vec<BodyLink>>> = {
+    let (scanned, texts): (Vec<Arc<Vec<BodyLink>>>, Vec<_>) = {
         use rayon::prelude::*;
-        let bodies = &cache.bodies;
+        let (bodies, keep_texts) = (&cache.bodies, cache.keep_body_texts);
         library
             .items
             .par_iter()
             .map(|item| match bodies.get(&item.source.revision) {
-                Some(links) => links.clone(),
-                None => Arc::new(scan(item)),
+                Some(links) => (links.clone(), Mutex::new(None)),
+                None => {
+                    let (links, text) = scan(item, keep_texts);
+                    let text = text.map(|text| (item.source.revision, text));
+                    (Arc::new(links), Mutex::new(text))
+                }
             })
-            .collect()
+            .unzip()
     };
+    library.body_texts = BodyTexts(Arc::new(texts));
     cache.bodies = library
         .items
         .iter()

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::OnceLock;
 
-fn options() -> Options {
+pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH
@@ -246,10 +246,25 @@ impl<'a> Places<'a> {
 
 /// Every internal link in a body, with its place in the file.
 pub fn scan_links(body: &str, body_line: usize, source: &Path) -> Vec<BodyLink> {
+    scan_body(body, body_line, source, false).0
+}
+
+/// [`scan_links`], and if `with_text` the body's plain text for the search index (the
+/// same as [`super::search::plain_text`] gives), from the one parse.
+pub fn scan_body(
+    body: &str,
+    body_line: usize,
+    source: &Path,
+    with_text: bool,
+) -> (Vec<BodyLink>, Option<String>) {
     let mut links = Vec::new();
+    let mut text = with_text.then(|| super::search::PlainText::new(body.len(), false));
     let mut places = Places::new(body, body_line);
     let mut chart: Option<(usize, String)> = None;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
+        if let Some(text) = &mut text {
+            text.event(&event);
+        }
         match &event {
             Event::Start(Tag::CodeBlock(kind)) if is_chart_fence(kind) => {
                 chart = Some((range.start, String::new()));
@@ -306,7 +321,7 @@ pub fn scan_links(body: &str, body_line: usize, source: &Path) -> Vec<BodyLink> 
             });
         }
     }
-    links
+    (links, text.map(super::search::PlainText::into_text))
 }
 
 /// A resolved link: where it goes (relative to the page) and the target's title.

@@ -62,7 +62,7 @@ use super::Output;
 use crate::content::items::{CycleStatus, Details, Item, Kind, NoteKind};
 use crate::hash::FastMap;
 use crate::resolve::Library;
-use pulldown_cmark::{CodeBlockKind, Event, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -285,36 +285,61 @@ pub fn first_paragraph(body: &str) -> String {
 
 /// The body's text, or only that of its first paragraph (then read no further).
 fn plain(body: &str, first_only: bool) -> String {
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_WIKILINKS;
-    let mut text = String::with_capacity(if first_only { 256 } else { body.len() });
-    let mut in_chart = false;
-    let mut in_paragraph = false;
-    for event in Parser::new_ext(body, options) {
+    let mut text = PlainText::new(if first_only { 256 } else { body.len() }, first_only);
+    for event in Parser::new_ext(body, super::markdown::options()) {
+        if !text.event(&event) {
+            break;
+        }
+    }
+    text.text
+}
+
+/// A body's plain text, gathered from its parse events: chart blocks and raw HTML left
+/// out, a line break after each block. Resolve gathers it while parsing a body for its
+/// links ([`super::markdown::scan_body`]), so that the search index need not parse the
+/// body again.
+pub(crate) struct PlainText {
+    text: String,
+    first_only: bool,
+    in_chart: bool,
+    in_paragraph: bool,
+}
+
+impl PlainText {
+    pub(crate) fn new(capacity: usize, first_only: bool) -> PlainText {
+        PlainText {
+            text: String::with_capacity(capacity),
+            first_only,
+            in_chart: false,
+            in_paragraph: false,
+        }
+    }
+
+    /// Takes the next event; false once the first paragraph is read (when only that is
+    /// wanted).
+    pub(crate) fn event(&mut self, event: &Event) -> bool {
+        let whole = !self.first_only;
         match event {
             Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(lang))) if lang.trim() == "chart" => {
-                in_chart = true
+                self.in_chart = true
             }
-            Event::Start(Tag::Paragraph) => in_paragraph = true,
+            Event::Start(Tag::Paragraph) => self.in_paragraph = true,
             Event::End(TagEnd::CodeBlock) => {
-                in_chart = false;
-                text.push('\n');
+                self.in_chart = false;
+                self.text.push('\n');
             }
             Event::End(TagEnd::Paragraph) => {
-                if first_only {
-                    break;
+                if self.first_only {
+                    return false;
                 }
-                in_paragraph = false;
-                text.push('\n');
+                self.in_paragraph = false;
+                self.text.push('\n');
             }
-            Event::Text(t) | Event::Code(t) if !in_chart && (in_paragraph || !first_only) => {
-                text.push_str(&t);
+            Event::Text(t) | Event::Code(t) if !self.in_chart && (self.in_paragraph || whole) => {
+                self.text.push_str(t);
             }
-            Event::SoftBreak | Event::HardBreak if in_paragraph || !first_only => {
-                text.push(' ');
+            Event::SoftBreak | Event::HardBreak if self.in_paragraph || whole => {
+                self.text.push(' ');
             }
             // Block ends part words; inline ones (emphasis, links) do not.
             Event::End(
@@ -326,11 +351,15 @@ fn plain(body: &str, first_only: bool) -> String {
                 | TagEnd::Superscript
                 | TagEnd::Subscript,
             ) => {}
-            Event::End(_) if !first_only => text.push('\n'),
+            Event::End(_) if whole => self.text.push('\n'),
             _ => {}
         }
+        true
     }
-    text
+
+    pub(crate) fn into_text(self) -> String {
+        self.text
+    }
 }
 
 /// `text` cut to at most [`SNIPPET_CHARS`] characters at a space, with `…` if cut.
@@ -364,10 +393,10 @@ struct Batch {
 }
 
 impl Batch {
-    /// The searchable words of one item (by batch number, unsorted) with their weights.
-    /// Depends only on the item's own file, so it is kept while `item.source.revision`
-    /// holds.
-    fn terms(&mut self, item: &Item) -> Vec<(u32, u32)> {
+    /// The searchable words of one item (by batch number, unsorted) with their weights,
+    /// given its body's plain text if resolve kept it. Depends only on the item's own
+    /// file, so it is kept while `item.source.revision` holds.
+    fn terms(&mut self, item: &Item, body_text: Option<String>) -> Vec<(u32, u32)> {
         let mut add = |text: &str, field: usize| {
             words(text, |w| {
                 let n = match self.numbers.get(w) {
@@ -404,7 +433,7 @@ impl Batch {
                 .for_each(|d| add(&d.title, 3)),
             Details::Note(_) | Details::Change(_) => {}
         }
-        add(&plain_text(item.body()), 4);
+        add(&body_text.unwrap_or_else(|| plain_text(item.body())), 4);
         add(&item.id, 5);
         let counts = &mut self.counts;
         self.seen
@@ -1341,8 +1370,10 @@ impl Index {
             .par_chunks(size)
             .map(|docs| {
                 let mut batch = Batch::default();
-                for d in docs {
-                    let terms = batch.terms(&library.items[*d]);
+                for &d in docs {
+                    let item = &library.items[d];
+                    let text = library.body_texts.take(d, item.source.revision);
+                    let terms = batch.terms(item, text);
                     batch.items.push(terms);
                 }
                 batch
@@ -1453,6 +1484,31 @@ mod tests {
         assert!(!text.contains("measure:"));
         assert!(!text.contains("<b>"));
         assert_eq!(first, "Try the huddle on the rate.");
+    }
+
+    #[test]
+    fn the_text_kept_from_the_link_scan_is_the_plain_text() {
+        let bodies = [
+            "## Plan {#plan}\n\nTry *the* huddle\non [[falls-rate|the rate]].\n\n```chart\nmeasure: falls-rate\n```\n\n<b>raw</b> text\n",
+            "> [!NOTE]\n> Alerts keep their words, not their marker.\n\n\"Quotes\" -- dashes... and don't\n",
+            "| a | b |\n|---|---|\n| *c* | `d` |\n\n- [x] done\n- [ ] to do\n\nA footnote[^1].\n\n[^1]: Its text.\n",
+            "```\ncode block\n```\n\n    indented code\n\n<!-- a comment -->\n\nLine  \nbreak ~~struck~~ é ß\n",
+            "",
+        ];
+        for body in bodies {
+            let (_, kept) =
+                super::super::markdown::scan_body(body, 1, std::path::Path::new("n.md"), true);
+            assert_eq!(kept.as_deref(), Some(plain_text(body).as_str()), "{body:?}");
+            let (_, none) =
+                super::super::markdown::scan_body(body, 1, std::path::Path::new("n.md"), false);
+            assert_eq!(none, None);
+        }
+        let alert = plain_text(bodies[1]);
+        assert!(alert.contains("Alerts keep their words"), "{alert:?}");
+        assert!(
+            !alert.contains("NOTE"),
+            "the alert's marker is not text: {alert:?}"
+        );
     }
 
     #[test]
