@@ -329,24 +329,38 @@ struct AuthorEntry<'a> {
     name: &'a str,
 }
 
+/// A driver in `site.json` (fields in alphabetical order, like the rest of the file).
+#[derive(Serialize)]
+struct DriverEntry<'a> {
+    aim: &'a str,
+    changes: Vec<&'a str>,
+    id: &'a str,
+    level: &'static str,
+    primaries: &'a [String],
+    title: &'a str,
+}
+
+/// A tag in `site.json`.
+#[derive(Serialize)]
+struct TagEntry<'a> {
+    items: Vec<&'a str>,
+    name: &'a str,
+    url: String,
+}
+
 /// `value` as compact JSON: `site.json` holds one item, driver or tag per line.
 fn compact(value: &impl Serialize) -> String {
     serde_json::to_string(value).expect("JSON values serialize")
 }
 
 /// `values` as a JSON array, one value per line.
-fn array_by_line(values: &[Value]) -> String {
-    if values.is_empty() {
-        return "[]".to_string();
+fn array_by_line<T: Serialize>(values: impl Iterator<Item = T>) -> String {
+    let mut out = String::from("[");
+    for (n, value) in values.enumerate() {
+        out.push_str(if n == 0 { "\n" } else { ",\n" });
+        out.push_str(&compact(&value));
     }
-    let mut out = String::from("[\n");
-    for (n, value) in values.iter().enumerate() {
-        if n > 0 {
-            out.push_str(",\n");
-        }
-        out.push_str(&compact(value));
-    }
-    out.push_str("\n]");
+    out.push_str(if out.len() > 1 { "\n]" } else { "]" });
     out
 }
 
@@ -1746,16 +1760,32 @@ impl Site<'_> {
     /// The end of `site.json`: drivers and tags.
     fn site_json_ending(&self) -> String {
         let library = self.library;
-        let drivers: Vec<Value> = library
-            .drivers
-            .values()
-            .map(|d| json!({ "id": d.id, "title": d.title, "level": if d.primary { "primary" } else { "secondary" }, "aim": library.items[d.aim].id, "primaries": d.parents, "changes": library.changes_by_driver.get(&d.id).map(|c| c.iter().map(|i| &library.items[*i].id).collect::<Vec<_>>()).unwrap_or_default() }))
-            .collect();
-        let tags: Vec<Value> = library.tags.values().map(|t| json!({ "name": t.name, "url": format!("/tags/{}/", t.slug), "items": t.items.iter().map(|i| &library.items[*i].id).collect::<Vec<_>>() })).collect();
+        let ids = |items: &[usize]| -> Vec<&str> {
+            items
+                .iter()
+                .map(|i| library.items[*i].id.as_str())
+                .collect()
+        };
         let mut ending = String::from(",\n\"drivers\":");
-        ending.push_str(&array_by_line(&drivers));
+        ending.push_str(&array_by_line(library.drivers.values().map(|d| {
+            DriverEntry {
+                aim: &library.items[d.aim].id,
+                changes: library
+                    .changes_by_driver
+                    .get(&d.id)
+                    .map_or_else(Vec::new, |c| ids(c)),
+                id: &d.id,
+                level: if d.primary { "primary" } else { "secondary" },
+                primaries: &d.parents,
+                title: &d.title,
+            }
+        })));
         ending.push_str(",\n\"tags\":");
-        ending.push_str(&array_by_line(&tags));
+        ending.push_str(&array_by_line(library.tags.values().map(|t| TagEntry {
+            items: ids(&t.items),
+            name: &t.name,
+            url: format!("/tags/{}/", t.slug),
+        })));
         ending.push_str("}\n");
         ending
     }
