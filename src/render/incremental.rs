@@ -64,11 +64,14 @@ pub(super) fn is_recording() -> bool {
     READS.with(|reads| reads.borrow().is_some())
 }
 
-/// Runs `render`, returning what it read.
+/// Runs `render`, returning what it read. Nests: a unit that waits on parallel work
+/// (the search index) may meanwhile run another unit's render on its thread, which
+/// must neither take nor end the outer unit's record. (It did: the outer record was
+/// then lost, and `serve` could keep a stale search index after an edit.)
 pub(super) fn recording(render: impl FnOnce()) -> HashSet<Dep> {
-    READS.with(|reads| *reads.borrow_mut() = Some(HashSet::new()));
+    let outer = READS.with(|reads| reads.replace(Some(HashSet::new())));
     render();
-    READS.with(|reads| reads.borrow_mut().take().unwrap_or_default())
+    READS.with(|reads| reads.replace(outer)).unwrap_or_default()
 }
 
 /// A unit of output: the files of one page (and what comes with it).
@@ -522,4 +525,23 @@ pub(super) fn global_fingerprint(
 /// A fingerprint of everything in `value`.
 pub(super) fn fingerprint(value: impl Hash) -> u64 {
     hash_of(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_unit_rendered_inside_another_keeps_both_records() {
+        let outer = recording(|| {
+            read(Dep::Tags);
+            // What a thread waiting on parallel work does when it runs another unit.
+            let inner = recording(|| read(Dep::Item("inner".into())));
+            assert_eq!(inner, HashSet::from([Dep::Item("inner".into())]));
+            assert!(is_recording(), "the outer record goes on");
+            read(Dep::Item("after".into()));
+        });
+        assert_eq!(outer, HashSet::from([Dep::Tags, Dep::Item("after".into())]));
+        assert!(!is_recording(), "no record is left open");
+    }
 }
