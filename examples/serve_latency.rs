@@ -3,8 +3,10 @@
 //! times how long until an open page is told to reload, and until the page served has
 //! the edit.
 //!
-//! Usage: cargo run --release --example serve_latency -- SITE NOTE [RUNS]
+//! Usage: cargo run --release --example serve_latency -- SITE NOTE [RUNS] [--no-git]
 //! (NOTE relative to SITE, e.g. notes/lesson-short-huddles.md; the note is restored.)
+//! The server shows the site's git history, as the performance targets assume, unless
+//! `--no-git` is given.
 //! Build the release binary first (`cargo build --release`): it is the one measured.
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -14,18 +16,21 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let no_git = args.iter().any(|a| a == "--no-git");
+    args.retain(|a| a != "--no-git");
     let (site, note) = match (args.first(), args.get(1)) {
         (Some(s), Some(n)) => (PathBuf::from(s), n.clone()),
         _ => {
-            eprintln!("usage: serve_latency SITE NOTE [RUNS]");
+            eprintln!("usage: serve_latency SITE NOTE [RUNS] [--no-git]");
             std::process::exit(2);
         }
     };
     let runs: usize = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(11);
     let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/release/cyclebook");
     let mut child = Command::new(&binary)
-        .args(["serve", "--port", "0", "--no-git"])
+        .args(["serve", "--port", "0"])
+        .args(no_git.then_some("--no-git"))
         .arg(&site)
         .stdout(Stdio::piped())
         .spawn()
