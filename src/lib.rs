@@ -167,7 +167,9 @@ fn compile_with(
         });
     }
     let static_paths: Vec<PathBuf> = static_files.iter().map(|(out, _)| out.clone()).collect();
-    cache.links.keep_body_texts = !matches!(pages, Pages::Check) || !templates.is_empty();
+    // `check` renders only a site's own templates; the search text is kept for rendering.
+    let renders = !(matches!(pages, Pages::Check) && templates.is_empty());
+    cache.links.keep_body_texts = renders;
     let (mut library, resolve_diagnostics) =
         resolve::resolve_cached(items, &static_paths, &mut cache.links);
     all.extend(resolve_diagnostics);
@@ -202,7 +204,7 @@ fn compile_with(
         Pages::Stream(sink) => Some(sink),
         Pages::Keep | Pages::Check => None,
     };
-    let files = if matches!(pages, Pages::Check) && templates.is_empty() {
+    let files = if !renders {
         let collisions =
             render::static_collisions(&library, &config, &static_files, history.is_some());
         all.extend(collisions.into_iter().map(|(_, diagnostic)| diagnostic));

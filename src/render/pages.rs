@@ -348,6 +348,14 @@ struct TagEntry<'a> {
     url: String,
 }
 
+/// The ids of `items`, for `site.json`.
+fn ids_of<'a>(library: &'a Library, items: &[usize]) -> Vec<&'a str> {
+    items
+        .iter()
+        .map(|&i| library.items[i].id.as_str())
+        .collect()
+}
+
 /// `value` as compact JSON: `site.json` holds one item, driver or tag per line.
 fn compact(value: &impl Serialize) -> String {
     serde_json::to_string(value).expect("JSON values serialize")
@@ -1677,12 +1685,7 @@ impl Site<'_> {
     fn site_json_entry_of(&self, i: usize) -> Arc<str> {
         let library = self.library;
         let item = &library.items[i];
-        let ids = |items: &[usize]| -> Vec<&str> {
-            items
-                .iter()
-                .map(|t| library.items[*t].id.as_str())
-                .collect()
-        };
+        let ids = |items: &[usize]| ids_of(library, items);
         let mut entry = SiteJsonEntry {
             authors: None,
             backlinks: ids(&library.backlinks[i]),
@@ -1760,12 +1763,7 @@ impl Site<'_> {
     /// The end of `site.json`: drivers and tags.
     fn site_json_ending(&self) -> String {
         let library = self.library;
-        let ids = |items: &[usize]| -> Vec<&str> {
-            items
-                .iter()
-                .map(|i| library.items[*i].id.as_str())
-                .collect()
-        };
+        let ids = |items: &[usize]| ids_of(library, items);
         let mut ending = String::from(",\n\"drivers\":");
         ending.push_str(&array_by_line(library.drivers.values().map(|d| {
             DriverEntry {

@@ -299,7 +299,7 @@ fn plain(body: &str, first_only: bool) -> String {
             break;
         }
     }
-    text.text
+    text.into_text()
 }
 
 /// A body's plain text, gathered from its parse events: chart blocks and raw HTML left
